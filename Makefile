@@ -1,0 +1,41 @@
+# cleardocket: `make run` to see it work, `make test` to check it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+CLI := $(VENV)/bin/cleardocket
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev \
+                pkg-config poppler-utils fonts-dejavu-core fonts-liberation fonts-freefont-ttf
+SHARED ?= ../shared
+JOBS ?= $(shell nproc)
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup system-packages venv run test eval bench train clean
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+run: setup
+	$(CLI) process samples/scans --out samples/out/results.jsonl --jobs $(JOBS)
+	$(PY) -m ocr_service.summary samples/out/results.jsonl
+
+test: setup
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+eval: setup
+	$(PY) -m samples.evaluate --shared $(SHARED)
+
+clean:
+	rm -rf samples/out .pytest_cache
