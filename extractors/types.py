@@ -152,7 +152,6 @@ class CaseFacts:
     defendant_dob: Fact[dt.date] = Fact()
     filing_date: Fact[dt.date] = Fact()
     charges: tuple[Charge, ...] = ()
-    priors: tuple[Prior, ...] = ()
+    priors: tuple[Prior, ...] = ()  # whether a prior is a super strike is the relief engine's call
     pc290_registrant: Fact[bool] = Fact(False, 1.0)
-    super_strike_prior: Fact[bool] = Fact(False, 1.0)
     notes: tuple[str, ...] = field(default=())  # review reason codes raised during extraction

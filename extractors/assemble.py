@@ -1,0 +1,486 @@
+"""Assembly: tagged spans and the page layout become a case with counts.
+
+The document is cut into segments (a table row, a proceedings entry, a sentence of a minute
+order). Then, in order:
+1. header fields from labelled lines (case number, defendant, DOB, filing date, court);
+2. charge definitions: a statute in a table row or next to a count reference defines a count;
+   a later mention of a known statute or count is a reference, not a new count;
+3. disposition events: a disposition in a row applies to that row's count; in prose it applies to
+   the counts the segment names ("COUNTS 1 AND 3", "ALL REMAINING COUNTS", a statute), dated by a
+   date in the segment or else by the date of the entry it belongs to;
+4. priors and registration notes (never counts) set flags.
+Nothing here depends on one layout's wording: labels are matched as families of spellings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from extractors.document import DocText, TextLine
+from extractors.normalize import dates as dates_mod
+from extractors.normalize import names
+from extractors.tagging import Span
+from extractors.types import CaseFacts, Charge, Fact, Prior, Statute
+
+# --------------------------------------------------------------------------- segments
+
+_ABBREV = {"P", "C", "H", "S", "V", "B", "W", "I", "NO", "NOS", "SEC", "CT", "CTS", "CNT", "DEPT", "ATTY",
+           "DEFT", "VS", "JR", "SR", "MR", "MS", "DR", "ST", "AVE", "BLVD", "HS", "PC", "VC", "VEH", "PEN",
+           "HSC", "APPROX", "INC", "CO"}
+_SENT_END = re.compile(r"[.;](?=\s+[A-Z0-9(])")
+_PRIOR = re.compile(r"\bPRIORS?\b(?!\s+TO\b)|\bPREVIOUSLY\s+CONVICTED\b|\bSTRIKES?\b|\bPRI0R", re.I)
+_REGISTER = re.compile(r"\bREGIS\w*", re.I)
+_290 = re.compile(r"(?<![\d.])29[0O](?![\d.])")
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    lines: list[TextLine]
+    entry_date: dt.date | None = None
+    is_row: bool = False
+    row_count: int | None = None
+    spans: list[Span] = field(default_factory=list)
+
+    def text(self, doc: DocText) -> str:
+        return doc.text[self.start:self.end]
+
+
+def _starts_entry(ln: TextLine, spans: list[Span]) -> bool:
+    """A line that begins a new entry: a leading date, count number or count word."""
+    head = [s for s in spans if s.start < ln.start + 12]
+    if any(s.label in ("DATE", "COUNT_REF") and s.start <= ln.start + 2 for s in head):
+        return True
+    return bool(re.match(r"\s*[0-9OlI]{1,3}\b", ln.text)) and any(
+        s.label == "STATUTE" and s.start < ln.start + 30 for s in spans)
+
+
+def _line_spans(spans: list[Span], ln: TextLine) -> list[Span]:
+    return [s for s in spans if ln.start <= s.start < ln.end]
+
+
+def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
+    """Cut the document into rows, entries and sentences."""
+    by_line = {ln.index: _line_spans(spans, ln) for ln in doc.lines}
+    blocks: list[list[TextLine]] = []
+    widths: dict[int, int] = {}
+    for ln in doc.lines:
+        widths[ln.page] = max(widths.get(ln.page, 0), len(ln.text))
+    prev: TextLine | None = None
+    for ln in doc.lines:
+        new = (prev is None or prev.page != ln.page or prev.text.rstrip().endswith((".", ";", ":"))
+               or _starts_entry(ln, by_line[ln.index]) or len(prev.text) < 0.6 * widths[ln.page]
+               or _is_row(prev, by_line[prev.index]) or "  " in ln.text.strip())
+        if new:
+            blocks.append([ln])
+        else:
+            blocks[-1].append(ln)
+        prev = ln
+    segs: list[Segment] = []
+    entry_date: dt.date | None = None
+    for block in blocks:
+        first = block[0]
+        fs = by_line[first.index]
+        lead = [s for s in fs if s.label == "DATE" and s.start <= first.start + 2]
+        if lead:
+            entry_date = lead[0].value
+        if len(block) == 1 and _is_row(first, fs):
+            seg = Segment(first.start, first.end, block, entry_date, True, _row_count(first, fs))
+            seg.spans = fs
+            segs.append(seg)
+            continue
+        start, end = first.start, block[-1].end
+        text = doc.text[start:end]
+        cuts = [start] + [start + m.end() for m in _SENT_END.finditer(text) if not _is_abbrev(text, m.start())] + [end]
+        for a, b in zip(cuts, cuts[1:]):
+            if b > a:
+                seg = Segment(a, b, [ln for ln in block if ln.end > a and ln.start < b], entry_date)
+                seg.spans = [s for s in spans if a <= s.start < b]
+                segs.append(seg)
+    return segs
+
+
+def _is_abbrev(text: str, dot: int) -> bool:
+    if text[dot] == ";":
+        return False
+    m = re.search(r"([A-Za-z0-9&]+)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1).upper()
+    return word in _ABBREV or len(word) == 1 or (dot >= 2 and text[dot - 2] == ".")
+
+
+def _is_row(ln: TextLine, spans: list[Span]) -> bool:
+    """A table row: a statute with a count number before it or a level/disposition beside it."""
+    st = [s for s in spans if s.label == "STATUTE"]
+    if not st or _PRIOR.search(ln.text):
+        return False
+    if _row_count(ln, spans) is not None:
+        return True
+    others = {s.label for s in spans if s.label in ("LEVEL", "DISPOSITION")}
+    return bool(others) and "  " in ln.text
+
+
+def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
+    st = [s for s in spans if s.label == "STATUTE"]
+    if not st:
+        return None
+    head = ln.text[: st[0].start - ln.start]
+    m = re.match(r"\s*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI]{1,3})\b[\s.:)-]*$", head, re.I)
+    if m:
+        from extractors.tagging import _num
+        return _num(m.group(1))
+    cr = [s for s in spans if s.label == "COUNT_REF" and s.start < st[0].start and len(s.value) == 1]
+    return cr[-1].value[0] if cr and isinstance(cr[-1].value[0], int) else None
+
+
+# --------------------------------------------------------------------------- header fields
+
+_LABELS = {
+    "case_number": re.compile(r"\b(?:CASE|DOCKET|DKT|FILE|ACTION)\s*(?:NO|NUMBER|NBR|NUM|#)\b\.?\s*:?|\bNO\.\s*:?", re.I),
+    "dob": re.compile(r"\bD\.?\s?O\.?\s?B\b\.?|\bBIRTH\s*DATE\b|\bDATE\s+OF\s+BIRTH\b|\bBORN\b|\bBIRTHDATE\b", re.I),
+    "filing": re.compile(r"\bFILED\b|\bFILING\s+DATE\b|\bDATE\s+OF\s+FILING\b", re.I),
+    "defendant": re.compile(r"\b(?:DEFENDANT|DEFT|DEF|NAME)\b\.?(?:\s*[0-9OlI]{1,2}\s*:)?\s*:?", re.I),
+    "hearing": re.compile(r"^\s*(?:DATE|HEARING\s+DATE|DATE\s+OF\s+HEARING)\b\.?\s*:?", re.I),
+}
+_NAME_STOP = {"IS", "THE", "PLEADS", "PLED", "WAIVES", "ADMITS", "WITHDRAWS", "PERSONALLY", "PRESENT",
+              "ARRAIGNED", "SENTENCED", "ORDERED", "REMANDED", "FAILS", "APPEARS", "NOT", "TO", "IN", "AND",
+              "WITH", "COUNSEL", "CUSTODY", "OF", "FOR", "ON", "CASE", "SUMMARY", "HISTORY", "INFORMATION",
+              "STATEMENT", "ATTORNEY", "ATTY", "SEX", "RACE", "DOB", "D", "O", "B", "AGE", "ADDRESS", "AKA",
+              "WAS", "HAS", "MOVES", "MOTION", "PLEA", "GUILTY"}
+
+
+def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 40,
+           lines: list[TextLine] | None = None) -> Span | None:
+    """The first span of `kind` within `reach` characters after a label on the same line."""
+    for ln in lines or doc.lines:
+        for m in _LABELS[label].finditer(ln.text):
+            a = ln.start + m.end()
+            for s in spans:
+                if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
+                    return s
+    return None
+
+
+def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]]) -> Fact[str]:
+    labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30)
+    if labelled is not None:
+        return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
+    first_page = doc.lines[0].page if doc.lines else 1
+    h = doc.page_sizes.get(first_page, (0, 1))[1]
+    for s in spans:
+        if s.label != "CASE_NUMBER" or any(a <= s.start < b for a, b in priors):
+            continue
+        ev = doc.evidence(s.start, s.end)
+        if ev and ev.page == first_page and ev.bbox[1] < 0.4 * h:
+            return Fact(s.value, 0.75 * doc.conf(s.start, s.end), ev)
+    return Fact()
+
+
+def find_defendant(doc: DocText) -> Fact[str]:
+    for ln in doc.lines:
+        for m in _LABELS["defendant"].finditer(ln.text):
+            rest = ln.text[m.end():]
+            rest = re.split(r"\s{2,}|\b(?:D\.?O\.?B|SEX|AGE|RACE|BOOKING|CII|DOB|BORN|AKA)\b", rest)[0]
+            toks = re.findall(r"[A-Z][A-Z'\-]*,?|[A-Z]\.?", rest.upper())
+            words = [t.strip(",.") for t in toks]
+            if not 2 <= len(words) <= 5 or any(w in _NAME_STOP for w in words):
+                continue
+            if not re.fullmatch(r"[A-Z ,.'\-]+", rest.strip().upper()):
+                continue
+            a = ln.start + m.end() + (len(rest) - len(rest.lstrip()))
+            b = a + len(rest.strip())
+            value = names.normalize_name(rest.strip())
+            if value:
+                return Fact(value, doc.conf(a, b), doc.evidence(a, b))
+    return Fact()
+
+
+def find_court(doc: DocText) -> Fact[str]:
+    if not doc.lines:
+        return Fact()
+    first_page = doc.lines[0].page
+    h = doc.page_sizes.get(first_page, (0, 1))[1]
+    for ln in doc.lines:
+        if ln.page != first_page or ln.line.bbox[1] > 0.3 * h:
+            continue
+        t = re.sub(r"\s+", " ", ln.text).strip()
+        if re.search(r"\bCOURT\b", t, re.I) and not re.search(r"\b(FILED|CLERK|DEPUTY|REPORTER|ATTEST)\b", t, re.I):
+            return Fact(t.upper(), doc.conf(ln.start, ln.end), doc.evidence(ln.start, ln.end))
+    return Fact()
+
+
+def _date_fact(doc: DocText, s: Span | None, factor: float = 1.0) -> Fact[dt.date]:
+    if s is None:
+        return Fact()
+    return Fact(s.value, round(factor * doc.conf(s.start, s.end), 4), doc.evidence(s.start, s.end))
+
+
+# --------------------------------------------------------------------------- charges
+
+
+@dataclass
+class _Draft:
+    count: int | None
+    statute: Span
+    statute_conf: float
+    level: Span | None = None
+    dispositions: list[tuple[str, float, Span, dt.date | None, float, Span | None]] = field(default_factory=list)
+    row: Segment | None = None
+
+
+def _statute_conf(doc: DocText, s: Span) -> float:
+    c = doc.conf(s.start, s.end)
+    st: Statute = s.value
+    if s.corrected:
+        c *= 0.9
+    if not st.known:
+        c *= 0.6
+    return round(c * s.score, 4)
+
+
+def _key(st: Statute) -> tuple[str, str]:
+    return (st.code, st.section)
+
+
+def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
+    segs = segment(doc, spans)
+    hearing = _after(doc, spans, "hearing", "DATE", reach=25, lines=doc.lines[:15])
+    default_date = hearing.value if hearing else None
+    prior_segs = [sg for sg in segs if not sg.is_row and _PRIOR.search(sg.text(doc))]
+    prior_ranges = [(sg.start, sg.end) for sg in prior_segs]
+    notes: list[str] = []
+
+    drafts: list[_Draft] = []
+
+    def find(count: int | None, st: Statute | None) -> _Draft | None:
+        if count is not None:
+            for d in drafts:
+                if d.count == count:
+                    return d
+            return None
+        if st is not None:
+            hits = [d for d in drafts if _key(d.statute.value) == _key(st)]
+            return hits[0] if hits else None
+        return None
+
+    # 1. charge definitions
+    for sg in segs:
+        if sg in prior_segs or _is_registration(sg.text(doc)):
+            continue
+        sts = [s for s in sg.spans if s.label == "STATUTE"]
+        for s in sts:
+            count = sg.row_count if sg.is_row else _count_before(sg, s, sts)
+            existing = find(count, s.value)
+            if existing is not None:
+                if existing.count is None and count is not None and _key(existing.statute.value) == _key(s.value):
+                    existing.count = count
+                if sg.is_row and existing.row is None:
+                    existing.row = sg
+                continue
+            if count is not None and any(d.count == count for d in drafts):
+                continue
+            if not sg.is_row and count is None and not _defines(sg.text(doc)) and drafts:
+                continue
+            d = _Draft(count, s, _statute_conf(doc, s), row=sg if sg.is_row else None)
+            d.level = _level_after(sg, s, sts)
+            drafts.append(d)
+
+    # 2. disposition events, in document order
+    assigned: dict[int, list] = {}
+    for sg in segs:
+        if sg in prior_segs:
+            continue
+        dispos = [s for s in sg.spans if s.label == "DISPOSITION" and s.value]
+        if not dispos:
+            continue
+        if sg.is_row:
+            d = next((x for x in drafts if x.row is sg), None)
+            if d is None:
+                continue
+            ds = dispos[0]
+            date = _row_date(sg, ds)
+            dconf = doc.conf(date.start, date.end) if date else 0.0
+            d.dispositions.append((ds.value, doc.conf(ds.start, ds.end), ds,
+                                   date.value if date else sg.entry_date or default_date,
+                                   dconf if date else 0.6, date))
+            continue
+        for ds, targets, factor in _event_targets(doc, sg, dispos, drafts):
+            date = _segment_date(sg, ds)
+            if date is not None:
+                when, wconf, wspan = date.value, doc.conf(date.start, date.end), date
+            elif sg.entry_date is not None:
+                when, wconf, wspan = sg.entry_date, 0.85, None
+            else:
+                when, wconf, wspan = default_date, 0.7 if default_date else 0.0, None
+            for d in targets:
+                d.dispositions.append((ds.value, factor * doc.conf(ds.start, ds.end), ds, when, wconf, wspan))
+
+    # 3. finish charges
+    charges: list[Charge] = []
+    for d in drafts:
+        charges.append(_finish(doc, d, notes))
+
+    # 4. priors and registration
+    priors: list[Prior] = []
+    for sg in prior_segs:
+        sd = [s for s in sg.spans if s.label == "DATE"]
+        years = re.findall(r"\b(19[4-9]\d|20[01]\d)\b", sg.text(doc))
+        for s in sg.spans:
+            if s.label == "STATUTE":
+                when = sd[0].value if sd else (dt.date(int(years[0]), 1, 1) if years else None)
+                priors.append(Prior(s.value, when, doc.evidence(s.start, s.end)))
+    pc290 = any(_is_registration(sg.text(doc)) for sg in segs)
+
+    filing = _after(doc, spans, "filing", "DATE", reach=30)
+    dob = _after(doc, spans, "dob", "DATE", reach=25)
+    facts = CaseFacts(
+        case_number=find_case_number(doc, spans, prior_ranges),
+        court=find_court(doc),
+        defendant_name=find_defendant(doc),
+        defendant_dob=_date_fact(doc, dob),
+        filing_date=_date_fact(doc, filing),
+        charges=tuple(sorted(charges, key=lambda c: (c.count is None, c.count or 0))),
+        priors=tuple(priors),
+        pc290_registrant=Fact(pc290, 0.9 if pc290 else 1.0),
+        notes=tuple(notes),
+    )
+    return _check_dates(facts)
+
+
+def _is_registration(text: str) -> bool:
+    return bool(_REGISTER.search(text) and _290.search(text))
+
+
+def _defines(text: str) -> bool:
+    return bool(re.search(r"\bVIOLATION\b|\bCHARG|\bVIOL\b|\bCOUNT\b", text, re.I))
+
+
+def _count_before(sg: Segment, s: Span, sts: list[Span]) -> int | None:
+    prev_st = [x.end for x in sts if x.end <= s.start]
+    lo = max(prev_st) if prev_st else sg.start
+    refs = [c for c in sg.spans if c.label == "COUNT_REF" and lo <= c.start < s.start
+            and len(c.value) == 1 and isinstance(c.value[0], int)]
+    return refs[-1].value[0] if refs else None
+
+
+def _level_after(sg: Segment, s: Span, sts: list[Span]) -> Span | None:
+    nxt = [x.start for x in sts if x.start > s.start]
+    hi = min(nxt) if nxt else sg.end
+    lv = [x for x in sg.spans if x.label == "LEVEL" and s.end <= x.start < hi]
+    if lv:
+        return lv[0]
+    if sg.is_row:
+        lv = [x for x in sg.spans if x.label == "LEVEL"]
+        return lv[0] if lv else None
+    return None
+
+
+def _row_date(sg: Segment, ds: Span) -> Span | None:
+    after = [s for s in sg.spans if s.label == "DATE" and s.start >= ds.start]
+    if after:
+        return after[0]
+    ds_ = [s for s in sg.spans if s.label == "DATE"]
+    return ds_[-1] if ds_ else None
+
+
+def _segment_date(sg: Segment, ds: Span) -> Span | None:
+    """A date written in the same segment as the disposition, other than the entry's leading date."""
+    cands = [s for s in sg.spans if s.label == "DATE"]
+    if not cands:
+        return None
+    return min(cands, key=lambda s: abs(s.start - ds.start))
+
+
+def _event_targets(doc: DocText, sg: Segment, dispos: list[Span], drafts: list[_Draft]):
+    """Which counts each disposition of a prose segment disposes of."""
+    out: list[tuple[Span, list[_Draft], float]] = [(ds, [], 1.0) for ds in dispos]
+
+    def nearest(pos: int) -> int:
+        return min(range(len(dispos)), key=lambda i: abs(dispos[i].start - pos))
+
+    named = False
+    for s in sg.spans:
+        if s.label == "COUNT_REF":
+            i = nearest(s.start)
+            if s.value in (("ALL",), ("REMAINING",)):
+                rem = s.value == ("REMAINING",)
+                tg = [d for d in drafts if not (rem and d.dispositions)]
+                out[i] = (out[i][0], out[i][1] + tg, 0.95)
+            else:
+                tg = [d for d in drafts if d.count in s.value]
+                out[i] = (out[i][0], out[i][1] + tg, out[i][2])
+            named = True
+        elif s.label == "STATUTE":
+            tg = [d for d in drafts if _key(d.statute.value) == _key(s.value)]
+            if tg and not _count_named_before(sg, s):
+                i = nearest(s.start)
+                out[i] = (out[i][0], out[i][1] + tg, min(out[i][2], 0.95))
+                named = True
+    if not named and len(drafts) == 1:
+        out[0] = (out[0][0], drafts[:], 0.85)
+    return [(ds, _uniq(tg), f) for ds, tg, f in out if tg]
+
+
+def _uniq(items: list[_Draft]) -> list[_Draft]:
+    seen: set[int] = set()
+    out = []
+    for d in items:
+        if id(d) not in seen:
+            seen.add(id(d))
+            out.append(d)
+    return out
+
+
+def _count_named_before(sg: Segment, s: Span) -> bool:
+    return any(c.label == "COUNT_REF" and c.end <= s.start and s.start - c.end < 25 for c in sg.spans)
+
+
+def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
+    st_span = d.statute
+    statute = Fact(st_span.value, d.statute_conf, doc.evidence(st_span.start, st_span.end))
+    level = Fact(d.level.value, doc.conf(d.level.start, d.level.end), doc.evidence(d.level.start, d.level.end)) \
+        if d.level else Fact()
+    conflicts: tuple[str, ...] = ()
+    disposition: Fact[str] = Fact()
+    date: Fact[dt.date] = Fact()
+    if d.dispositions:
+        final = [x for x in d.dispositions if x[0] != "pending"] or d.dispositions
+        values = {x[0] for x in final}
+        last = final[-1]
+        agree = [x for x in final if x[0] == last[0]]
+        conf = max(x[1] for x in agree)
+        if len(values) > 1:
+            conflicts = ("conflicting_disposition",)
+            conf *= 0.5
+        elif len(agree) > 1:
+            conf = min(1.0, conf + 0.05)
+        disposition = Fact(last[0], round(conf, 4), doc.evidence(last[2].start, last[2].end))
+        dated = [x for x in agree if x[3] is not None]
+        if dated:
+            when = dated[0]
+            same = [x for x in dated if x[3] == when[3]]
+            wconf = max(x[4] for x in same)
+            if len({x[3] for x in dated}) > 1:
+                wconf *= 0.8
+            ev = doc.evidence(when[5].start, when[5].end) if when[5] else None
+            date = Fact(when[3], round(wconf, 4), ev)
+    line = doc.line_at(st_span.start)
+    row_text = d.row.text(doc) if d.row else (line.text if line else st_span.text)
+    ev = doc.evidence(d.row.start, d.row.end) if d.row else statute.evidence
+    return Charge(count=d.count, statute=statute, level=level, disposition=disposition,
+                  disposition_date=date, text=re.sub(r"\s+", " ", row_text).strip(), evidence=ev,
+                  conflicts=conflicts)
+
+
+def _check_dates(f: CaseFacts) -> CaseFacts:
+    """Dates must be plausible: DOB before filing, filing before disposition."""
+    problems: list[str] = []
+    for ch in f.charges:
+        problems += dates_mod.plausible(f.filing_date.value, ch.disposition_date.value, f.defendant_dob.value)
+    if not problems:
+        return f
+    from dataclasses import replace
+    return replace(f, notes=tuple(dict.fromkeys(f.notes + ("implausible_date",))))

@@ -1,0 +1,122 @@
+"""Run many documents over worker processes, results in input order, memory flat in the batch size.
+
+Each worker process loads the OCR engine (and the NER model) once. At most `window` documents are
+in flight, so a slow document holds back only that many finished results. A worker that dies (a
+crash inside a native library) costs only the document it was on: that one gets an error record
+after it has been retried alone, and the batch goes on in a fresh pool.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ocr_service.errors import CleardocketError
+from ocr_service.timing import StageTimer
+
+log = logging.getLogger(__name__)
+
+
+class WorkerCrashed(CleardocketError):
+    code = "worker_crashed"
+
+
+class InternalError(CleardocketError):
+    code = "internal_error"
+
+
+@dataclass
+class Outcome:
+    """What one worker hands back: the output record plus figures for the run's summary."""
+
+    record: dict
+    pages: int = 0
+    timer: StageTimer = field(default_factory=StageTimer)
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders walked recursively, sorted by path, hidden files left out."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*")
+                              if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        else:
+            out.append(p)
+    return out
+
+
+def _init_worker() -> None:
+    # tesseract's own OpenMP threads fight the worker processes for the cores: one thread each.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def process_one(path: str, policy: str) -> Outcome:
+    """Worker entry: one document to one record. Never raises."""
+    from ocr_service.pipeline import process_document
+    from ocr_service.record import case_record, error_record
+
+    timer = StageTimer()
+    try:
+        result = process_document(Path(path), policy=policy, timer=timer)
+    except CleardocketError as e:
+        return Outcome(error_record(path, e), 0, timer)
+    except Exception as e:  # a bug must cost one document, not the batch
+        log.error("internal error on a document: %s", traceback.format_exc(limit=5))
+        return Outcome(error_record(path, InternalError(f"{type(e).__name__}: {e}")), 0, timer)
+    with timer.stage("output"):
+        rec = case_record(result, file=path)
+    return Outcome(rec, result.info.pages, timer)
+
+
+def run(paths: list[Path], *, policy: str, jobs: int, window: int | None = None) -> Iterator[Outcome]:
+    """Yield one Outcome per path, in input order."""
+    if jobs <= 1:
+        _init_worker()
+        for p in paths:
+            yield process_one(str(p), policy)
+        return
+    window = window or jobs * 4
+    todo = deque(str(p) for p in paths)
+    while todo:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, max_tasks_per_child=500)
+        inflight: deque[tuple[str, Future]] = deque()
+        broken = False
+        try:
+            while todo or inflight:
+                while todo and len(inflight) < window:
+                    p = todo.popleft()
+                    inflight.append((p, pool.submit(process_one, p, policy)))
+                p, fut = inflight[0]
+                try:
+                    out = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                inflight.popleft()
+                yield out
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        if broken:
+            # Retry each document that was in flight alone, so the one that kills a worker is found.
+            for p, _ in inflight:
+                yield _run_isolated(p, policy)
+            inflight.clear()
+
+
+def _run_isolated(path: str, policy: str) -> Outcome:
+    from ocr_service.record import error_record
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
+        try:
+            return pool.submit(process_one, path, policy).result()
+        except BrokenProcessPool:
+            print(f"cleardocket: a worker died on {path}", file=sys.stderr)
+            return Outcome(error_record(path, WorkerCrashed("the OCR worker process died on this document")))

@@ -1,0 +1,151 @@
+"""Assembly of cases from words: tables, prose, later entries, priors, registration notes.
+
+Pages here are built from text on a monospace grid (tests/conftest.py); the wording is the
+project's own. Real OCR is exercised in tests/test_pipeline.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import extractors
+from tests.conftest import page_from_text
+
+TABLE_DOCKET = """\
+MUNICIPAL COURT OF EAST VALLEY JUDICIAL DISTRICT
+COUNTY OF LOS ANGELES
+DOCKET NO. 87M04412                    DATE FILED 02/11/87
+DEFENDANT  PRICE, WALTER J             D.O.B. 07/19/59
+BOOKING NO. 5512093     CII NO. A44120933     BAIL $2,500
+CT  STATUTE        OFFENSE                  LVL    DISPOSITION          DATE
+01  11359 H&S      POSS MJ FOR SALE         FEL    CONV                 05/04/87
+02  148 P.C.       OBSTRUCT OFFICER         MISD   DISM                 05/04/87
+PROCEEDINGS
+02/13/87  ARRAIGNMENT. DEFT PLEADS NOT GUILTY ALL COUNTS.
+05/04/87  DEFT WITHDRAWS NOT GUILTY PLEA AND PLEADS GUILTY TO CT 1.
+"""
+
+MINUTE_ORDER = """\
+SUPERIOR COURT OF CALIFORNIA, COUNTY OF LOS ANGELES
+DATE: OCT 03 1984                                  DEPT. 112
+CASE NO. A551902
+PEOPLE OF THE STATE OF CALIFORNIA VS. DEFENDANT 01: HALE, MARCUS T
+DOB: JAN 30 1960
+THE COMPLAINT FILED MAY 02 1984 CHARGES THE DEFENDANT IN COUNT 1 WITH A VIOLATION OF
+SECTION 11360 HEALTH AND SAFETY CODE, A FELONY; IN COUNT 2 WITH A VIOLATION OF SECTION
+11357(B) HEALTH AND SAFETY CODE, A MISDEMEANOR; IN COUNT 3 WITH A VIOLATION OF SECTION
+459 PENAL CODE, A FELONY.
+DEFENDANT ADMITS A PRIOR CONVICTION: 1979 PC 211 (ROBBERY), CASE A330012.
+JUL 16 1984 - DEFENDANT PLEADS GUILTY TO COUNT 1. COUNTS 2 AND 3 ARE DISMISSED ON
+MOTION OF THE PEOPLE.
+OCT 03 1984 - SENTENCE: 16 MONTHS STATE PRISON.
+"""
+
+PRINTOUT = """\
+CJX220                 CENTRAL DISTRICT MUNICIPAL COURT             PAGE 1
+CASE NUMBER: 91M22871   FILED: 06/14/91
+DEFENDANT: OKAFOR BENJAMIN L       DOB: 11/02/70   SEX: M
+CNT STATUTE          DESCRIPTION            LV   DISPOSITION   DISP DT
+001 HSC 11357(C)     POSS MJ OVER 1 OZ      MISD GLTY-CRT      08/20/91
+002 VC 23152(A)      DUI                    MISD DISM-1385     08/20/91
+DEFT ORDERED TO REGISTER PER 290 PC.
+"""
+
+LATER_ENTRIES = """\
+MUNICIPAL COURT, COUNTY OF LOS ANGELES
+CASE NO. 88M31120   DATE FILED 01/05/88
+DEFENDANT GREER, ALMA
+CT  CODE SECTION
+1   11357(B) HS
+2   11358 HS
+03/01/88  DEFT PLED NOLO CT 01. COURT FINDS FACTUAL BASIS.
+06/01/88  CT 02 DISMISSED 1385 PC
+"""
+
+
+def extract(text: str):
+    return extractors.extract([page_from_text(text)])
+
+
+def summary(facts):
+    return [(c.count, c.statute.value.code, c.statute.value.section, c.statute.value.subdivision,
+             c.disposition.value, c.disposition_date.value) for c in facts.charges]
+
+
+def test_table_docket_rows_give_counts_with_their_dispositions():
+    f = extract(TABLE_DOCKET)
+    assert f.case_number.value == "87M04412"
+    assert f.filing_date.value == dt.date(1987, 2, 11)
+    assert f.defendant_dob.value == dt.date(1959, 7, 19)
+    assert summary(f) == [
+        (1, "HS", "11359", None, "convicted", dt.date(1987, 5, 4)),
+        (2, "PC", "148", None, "dismissed", dt.date(1987, 5, 4)),
+    ]
+    assert f.charges[0].level.value == "felony"
+    assert f.charges[1].level.value == "misdemeanor"
+    assert "PRICE" in (f.defendant_name.value or "")
+
+
+def test_minute_order_prose_defines_counts_and_later_entries_dispose():
+    f = extract(MINUTE_ORDER)
+    assert f.case_number.value == "A551902"
+    assert f.filing_date.value == dt.date(1984, 5, 2)
+    assert summary(f) == [
+        (1, "HS", "11360", None, "convicted", dt.date(1984, 7, 16)),
+        (2, "HS", "11357", "b", "dismissed", dt.date(1984, 7, 16)),
+        (3, "PC", "459", None, "dismissed", dt.date(1984, 7, 16)),
+    ]
+    assert [c.level.value for c in f.charges] == ["felony", "misdemeanor", "felony"]
+
+
+def test_a_prior_is_never_a_count_and_is_kept_as_a_prior():
+    f = extract(MINUTE_ORDER)
+    assert ("PC", "211") not in {(c.statute.value.code, c.statute.value.section) for c in f.charges}
+    assert [(p.statute.code, p.statute.section) for p in f.priors] == [("PC", "211")]
+    assert f.priors[0].date.year == 1979
+
+
+def test_printout_rows_and_registration_note():
+    f = extract(PRINTOUT)
+    assert f.case_number.value == "91M22871"
+    assert summary(f) == [
+        (1, "HS", "11357", "c", "convicted", dt.date(1991, 8, 20)),
+        (2, "VC", "23152", "a", "dismissed", dt.date(1991, 8, 20)),
+    ]
+    assert f.pc290_registrant.value is True
+    assert all(c.statute.value.section != "290" for c in f.charges)
+
+
+def test_later_docket_entries_dispose_of_earlier_counts():
+    f = extract(LATER_ENTRIES)
+    assert summary(f) == [
+        (1, "HS", "11357", "b", "convicted", dt.date(1988, 3, 1)),
+        (2, "HS", "11358", None, "dismissed", dt.date(1988, 6, 1)),
+    ]
+    # "DISMISSED 1385 PC" cites the dismissal's authority; it is not a count.
+    assert len(f.charges) == 2
+
+
+def test_counts_continue_across_pages():
+    p1 = page_from_text("CASE NO. BA102233   FILED 04/04/94\nCT  STATUTE  DISPO  DATE\n"
+                        "1  11359 HS  FEL  CONV  09/09/94\n", number=1)
+    p2 = page_from_text("CT  STATUTE  DISPO  DATE\n2  11360(A) HS  FEL  DISM  09/09/94\n", number=2)
+    f = extractors.extract([p1, p2])
+    assert [(c.count, c.statute.value.section, c.disposition.value) for c in f.charges] == [
+        (1, "11359", "convicted"), (2, "11360", "dismissed")]
+    assert f.charges[1].evidence.page == 2
+
+
+def test_every_fact_carries_evidence_on_its_page():
+    f = extract(TABLE_DOCKET)
+    for c in f.charges:
+        assert c.evidence is not None and c.evidence.page == 1
+        x0, y0, x1, y1 = c.statute.evidence.bbox
+        assert x1 > x0 and y1 > y0
+    assert f.case_number.evidence.text == "87M04412"
+
+
+def test_low_ocr_confidence_lowers_field_confidence():
+    hi = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.95)])
+    lo = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.40)])
+    assert lo.charges[0].statute.confidence < hi.charges[0].statute.confidence
+    assert lo.charges[0].statute.confidence <= 0.40
