@@ -143,96 +143,92 @@ Atom = Callable[[_Ctx, Any], tuple[bool, str]]
 
 def _disposition(ctx: _Ctx, want: list[str]) -> tuple[bool, str]:
     have = ctx.charge.disposition or "unknown"
-    ok = have in want
-    return ok, f"disposition {have} {'is' if ok else 'is not'} one of {', '.join(want)}"
+    return have in want, f"disposition is one of {', '.join(want)} (it is {have})"
 
 
 def _statute(ctx: _Ctx, want: list[str]) -> tuple[bool, str]:
     t = ctx.charge.target
     if t is None:
-        return False, "statute not read"
-    ok = _in(ctx, t, want)
-    judged = f"{ctx.charge.statute} judged as {t.without_attempt()}" if t.attempt else str(t)
-    return ok, f"{judged} {'is' if ok else 'is not'} in {_names(want)}"
+        return False, f"statute is in {_names(want)} (statute not read)"
+    judged = f"{ctx.charge.statute}, judged as {t.without_attempt()}" if t.attempt else str(t)
+    return _in(ctx, t, want), f"statute is in {_names(want)} (it is {judged})"
 
 
 def _statute_read(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     st = ctx.charge.statute
-    return (st is not None) == want, f"statute read: {st if st else 'no'}"
+    label = "statute was read" if want else "statute was not read"
+    return (st is not None) == want, f"{label} ({st if st else 'none read'})"
 
 
 def _attempt(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     t = ctx.charge.target
     have = bool(t and t.attempt)
-    return have == want, f"attempt (PC 664): {_yes(have)}"
+    return have == want, f"{'an' if want else 'not an'} attempt, PC 664 ({'attempt' if have else 'no attempt'})"
 
 
 def _conspiracy_object(ctx: _Ctx, want: list[str]) -> tuple[bool, str]:
     st = ctx.charge.statute
+    label = f"conspiracy (PC 182) to commit an offense in {_names(want)}"
     if not (st and st.code == "PC" and st.section == "182"):
-        return False, "not a conspiracy count (PC 182)"
+        return False, f"{label} (not a PC 182 count)"
     obj = ctx.charge.object
     if obj is None:
-        return False, "conspiracy (PC 182) whose object the record does not name"
-    ok = _in(ctx, obj, want)
-    return ok, f"conspiracy (PC 182) to commit {obj}: {'in' if ok else 'not in'} {_names(want)}"
+        return False, f"{label} (the record does not name the object)"
+    return _in(ctx, obj, want), f"{label} (object: {obj})"
 
 
 def _level(ctx: _Ctx, want: list[str]) -> tuple[bool, str]:
     have = ctx.charge.level
-    return have in want, f"level {have or 'not shown'} {'is' if have in want else 'is not'} one of {', '.join(want)}"
+    return have in want, f"level is one of {', '.join(want)} (it is {have or 'not shown'})"
 
 
 def _reduced(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     have = ctx.charge.level_reduced_17b
-    return have == want, f"level reduced under PC 17(b): {_yes(have)}"
+    label = "level reduced under PC 17(b)" if want else "level not reduced under PC 17(b)"
+    return have == want, f"{label} ({'reduced' if have else 'not reduced'})"
 
 
 def _untrusted(ctx: _Ctx, want: list[str]) -> tuple[bool, str]:
     bad = sorted(set(want) & ctx.charge.untrusted)
-    if bad:
-        return True, f"not trusted: {', '.join(bad)}"
-    return False, f"trusted: {', '.join(want)}"
+    return bool(bad), f"{' or '.join(want)} not trusted ({'not trusted: ' + ', '.join(bad) if bad else 'trusted'})"
 
 
 def _date_known(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     d = ctx.charge.disposition_date
-    return (d is not None) == want, f"conviction date shown: {f'yes ({d.isoformat()})' if d else 'no'}"
+    label = "conviction date shown" if want else "conviction date not shown"
+    return (d is not None) == want, f"{label} ({d.isoformat() if d else 'none'})"
 
 
 def _before(ctx: _Ctx, when: dt.date) -> tuple[bool, str]:
     d = ctx.charge.disposition_date
-    if d is None:
-        return False, "conviction date not shown"
-    ok = d < when
-    return ok, f"conviction date {d.isoformat()} is {'before' if ok else 'on or after'} {when.isoformat()}"
+    return (d is not None and d < when), f"convicted before {when.isoformat()} ({d.isoformat() if d else 'date not shown'})"
 
 
 def _on_or_after(ctx: _Ctx, when: dt.date) -> tuple[bool, str]:
     d = ctx.charge.disposition_date
-    if d is None:
-        return False, "conviction date not shown"
-    ok = d >= when
-    return ok, f"conviction date {d.isoformat()} is {'on or after' if ok else 'before'} {when.isoformat()}"
+    return (d is not None and d >= when), \
+        f"convicted on or after {when.isoformat()} ({d.isoformat() if d else 'date not shown'})"
 
 
 def _super_strike(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     f = ctx.super_strike
     have = f.status == "yes"
-    return have == want, f"super-strike prior before this conviction: {_yes(have)} ({f.prior})"
+    label = "a super-strike prior before this conviction" if want else "no super-strike prior before this conviction"
+    return have == want, f"{label} ({f.prior})"
 
 
 def _possible_super_strike(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     f = ctx.super_strike
     have = f.status == "possible"
-    return have == want, f"possible super-strike prior: {_yes(have)}{f' ({f.prior})' if have else ''}"
+    label = "a possible super-strike prior" if want else "no possible super-strike prior"
+    return have == want, f"{label} ({f.prior if have else 'none'})"
 
 
 def _pc290(ctx: _Ctx, want: bool) -> tuple[bool, str]:
     flag = ctx.case.pc290_registrant
-    have = bool(flag)
-    shown = "not shown on the record" if flag is None else _yes(have)
-    return have == want, f"PC 290 registration duty: {shown}"
+    label = "a PC 290 registration duty" if want else "no PC 290 registration duty"
+    shown = "not shown on the record" if flag is None else ("shown" if flag else "none")
+    return bool(flag) == want, f"{label} ({shown})"
 
 
 ATOMS: dict[str, Atom] = {
@@ -254,29 +250,33 @@ ATOMS: dict[str, Atom] = {
 assert set(ATOMS) | {"all_", "any_", "not_"} == set(When.model_fields), "every condition key needs an atom"
 
 
+def _mark(ok: bool) -> str:
+    return "[yes]" if ok else "[no]"
+
+
 def evaluate(when: When, ctx: _Ctx) -> tuple[bool, list[str]]:
-    """Whether a condition holds, and a finding per key (every key is checked, for a complete trace)."""
+    """Whether a condition holds, and one finding per key: "[yes] condition (what the record shows)".
+
+    Every key is checked (no short cut), so the trace is complete.
+    """
     ok = True
     findings: list[str] = []
     for key in When.model_fields:
         value = getattr(when, key)
         if value is None:
             continue
-        if key == "all_":
+        if key in ("all_", "any_"):
             parts = [evaluate(w, ctx) for w in value]
-            hit = all(p[0] for p in parts)
-            findings.append(f"all of [{'; '.join(f for p in parts for f in p[1])}]: {_yes(hit)}")
-        elif key == "any_":
-            parts = [evaluate(w, ctx) for w in value]
-            hit = any(p[0] for p in parts)
-            findings.append(f"any of [{' | '.join('; '.join(p[1]) for p in parts)}]: {_yes(hit)}")
+            hit = all(p[0] for p in parts) if key == "all_" else any(p[0] for p in parts)
+            inner = " | ".join("; ".join(p[1]) for p in parts)
+            findings.append(f"{_mark(hit)} {'all' if key == 'all_' else 'any'} of: {{{inner}}}")
         elif key == "not_":
-            inner, inner_f = evaluate(value, ctx)
-            hit = not inner
-            findings.append(f"not [{'; '.join(inner_f)}]: {_yes(hit)}")
+            inner_ok, inner_f = evaluate(value, ctx)
+            hit = not inner_ok
+            findings.append(f"{_mark(hit)} not: {{{'; '.join(inner_f)}}}")
         else:
             hit, text = ATOMS[key](ctx, value)
-            findings.append(text)
+            findings.append(f"{_mark(hit)} {text}")
         ok = ok and hit
     return ok, findings
 

@@ -166,7 +166,7 @@ def test_trace_lists_each_rule_in_order_up_to_the_deciding_one() -> None:
     assert [t.rule for t in trace] == ids[: ids.index("la-county/cannabis-conviction") + 1]
     assert [t.matched for t in trace].count(True) == 1 and trace[-1].matched
     assert all(t.findings for t in trace)
-    assert any("1990-01-01 is before 2016-11-09" in f for t in trace for f in t.findings)
+    assert any("[yes] convicted before 2016-11-09 (1990-01-01)" in f for t in trace for f in t.findings)
 
 
 def test_rules_out_of_effect_are_skipped_and_said_so() -> None:
