@@ -15,6 +15,7 @@ from relief.engine import (
     decide,
     decide_charge,
     decide_record,
+    is_super_strike,
     matches_pattern,
     super_strike_match,
 )
@@ -40,6 +41,6 @@ __all__ = [
     "DEFAULT_POLICY", "FALLBACK_RULE", "OUTCOMES", "OUTCOME_RANK", "TRUSTABLE",
     "CaseDecision", "CaseIn", "ChargeDecision", "ChargeIn", "Outcome", "Policy", "PolicyError", "Prior",
     "Rule", "RuleCheck", "StatuteRef",
-    "annotate_record", "assess_super_strike", "decide", "decide_charge", "decide_record", "list_policies",
-    "load_policy", "matches_pattern", "parse_policy", "strongest", "super_strike_match",
+    "annotate_record", "assess_super_strike", "decide", "decide_charge", "decide_record", "is_super_strike",
+    "list_policies", "load_policy", "matches_pattern", "parse_policy", "strongest", "super_strike_match",
 ]

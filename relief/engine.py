@@ -68,6 +68,13 @@ def super_strike_match(prior: StatuteRef, table: SuperStrikes) -> tuple[str, str
     return best
 
 
+def is_super_strike(prior: StatuteRef, table: SuperStrikes | None = None) -> bool:
+    """Whether a prior conviction is surely a super-strike (PC 667(e)(2)(C)(iv)); "possible" ones are not."""
+    from relief.policy import shared_data
+
+    return super_strike_match(prior, table or shared_data().super_strikes)[0] == "yes"
+
+
 @dataclass(frozen=True, slots=True)
 class SuperStrikeFinding:
     """Whether a super-strike prior precedes a conviction, and the words that say so."""

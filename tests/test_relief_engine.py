@@ -269,3 +269,11 @@ def test_relief_is_pure() -> None:
     code = ("import sys, relief; bad = [m for m in sys.modules if m.split('.')[0] in "
             "('ocr_service', 'cv2', 'extractors', 'fastapi', 'sqlalchemy')]; print(bad); assert not bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_is_super_strike_is_true_only_for_sure_ones() -> None:
+    from relief import is_super_strike
+
+    assert is_super_strike(StatuteRef.parse("PC 664/PC 187"))
+    assert not is_super_strike(StatuteRef.parse("PC 207"))  # only possibly
+    assert not is_super_strike(StatuteRef.parse("PC 459"))
