@@ -1,0 +1,1 @@
+"""Data files packaged with the extraction library (read with importlib.resources)."""

@@ -1,0 +1,146 @@
+"""Dates as typed on California dockets.
+
+Reads: `03/14/88`, `3-14-88`, `03.14.88`, `3/14/1988`, `1988-03-14`, `MAR 14 1988`, `MARCH 14, 1988`,
+`14-MAR-88`, `14 MAR 1988`, and OCR-damaged digits (`O3/l4/88`, `03/14/B8`, `@2-JUN-86`). Month-day-year
+order (US); a two-digit year is 19xx (contract rule). A bare `031488` / `03141988` is read by `parse_date`
+(one field) and by `find_dates(..., allow_compact=True)` only.
+
+Refuses: impossible dates (13/01/88, 02/30/88), years outside 1900-2099, times (`23:30:02`), money
+(`$12.50`), statute numbers (`664/11359`), digit runs inside longer numbers (case, booking, DR numbers),
+and a token where more characters were OCR-corrected than read as digits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ._ocr import to_digits
+
+__all__ = ["DateMatch", "parse_date", "find_dates", "plausible"]
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in text: span [start, end), the text read, the date, and whether OCR look-alikes
+    (O for 0, l for 1 ...) had to be read as digits."""
+
+    start: int
+    end: int
+    raw: str
+    value: dt.date
+    corrected: bool = False
+
+
+_MONTHS = {
+    "JAN": 1, "JANUARY": 1, "FEB": 2, "FEBRUARY": 2, "MAR": 3, "MARCH": 3, "APR": 4, "APRIL": 4, "MAY": 5,
+    "JUN": 6, "JUNE": 6, "JUL": 7, "JULY": 7, "AUG": 8, "AUGUST": 8, "SEP": 9, "SEPT": 9, "SEPTEMBER": 9,
+    "OCT": 10, "OCTOBER": 10, "NOV": 11, "NOVEMBER": 11, "DEC": 12, "DECEMBER": 12,
+}
+_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DIG_CONF = "OoQDIl|iSsBZz@"  # look-alikes accepted in a digit position of a date
+_D = rf"[0-9{re.escape(_DIG_CONF)}]"
+_L = r"(?<![0-9A-Za-z$,])(?<![0-9][/.\-:])"  # left edge: not inside a word, number, date, time or money
+_R = r"(?![0-9A-Za-z]|[/:\-]\d|\.\d)"  # right edge
+
+_NUMERIC = re.compile(
+    rf"{_L}(?P<m>{_D}{{1,2}})\s?(?P<sep>[/\-.])\s?(?P<d>{_D}{{1,2}})\s?(?P=sep)\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
+_ISO = re.compile(rf"{_L}(?P<y>(?:19|20)\d\d)(?P<sep>[/\-.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?){_R}")
+_MONTH_FIRST = re.compile(
+    rf"(?<![A-Za-z])(?P<mon>{_MON})\.?\s?[-/ ]?\s?(?P<d>{_D}{{1,2}})(?:ST|ND|RD|TH)?(?:\s?[-/,.]\s?|\s)(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
+    re.IGNORECASE)
+_DAY_FIRST = re.compile(
+    rf"{_L}(?P<d>{_D}{{1,2}})\s?[-/. ]?\s?(?P<mon>{_MON})\.?\s?[-/. ,]?\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
+    re.IGNORECASE)
+_COMPACT = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<d>{_D}{{2}})(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
+
+
+def _num(s: str) -> tuple[int, bool] | None:
+    digits = to_digits(s, _DIG_CONF)
+    if digits is None:
+        return None
+    return int(digits), digits != s
+
+
+def _make(y: int, m: int, d: int, two_digit_year: bool) -> dt.date | None:
+    if two_digit_year:
+        y += 1900
+    if not 1900 <= y <= 2099:
+        return None
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
+    parts = [m.group("d"), m.group("y")] + ([] if named_month else [m.group("m")])
+    real = sum(ch.isdigit() for p in parts for ch in p)
+    fixed = sum(not ch.isdigit() for p in parts for ch in p)
+    if fixed > 1 and fixed * 2 > real:  # mostly letters: a word, not a date
+        return None
+    d, y = _num(m.group("d")), _num(m.group("y"))
+    if d is None or y is None:
+        return None
+    if named_month:
+        month, m_fixed = _MONTHS[m.group("mon").upper()], False
+    else:
+        mm = _num(m.group("m"))
+        if mm is None:
+            return None
+        month, m_fixed = mm
+    value = _make(y[0], month, d[0], len(m.group("y")) == 2)
+    if value is None:
+        return None
+    return value, d[1] or y[1] or m_fixed
+
+
+def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
+    """Every date in the text, left to right. Six- or eight-digit runs only with allow_compact=True."""
+    patterns: list[tuple[re.Pattern, bool]] = [(_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
+    if allow_compact:
+        patterns.append((_COMPACT, False))
+    found: list[DateMatch] = []
+    for pattern, named in patterns:
+        for m in pattern.finditer(text):
+            if any(f.start < m.end() and m.start() < f.end for f in found):
+                continue
+            got = _from_match(m, named)
+            if got:
+                found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1]))
+    return sorted(found, key=lambda f: f.start)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date of one field (`DOB: 03/14/88`, `031488`, `14-MAR-88`), or None."""
+    found = find_dates(text or "", allow_compact=True)
+    return found[0].value if found else None
+
+
+def plausible(filing: dt.date | None, disposition: dt.date | None, dob: dt.date | None,
+              *, today: dt.date | None = None) -> list[str]:
+    """Problem codes for a set of case dates (empty when nothing is wrong; missing dates are not problems).
+
+    Codes: disposition_before_filing, dob_after_filing, dob_after_disposition, defendant_too_young
+    (under 10 at filing), defendant_too_old (over 100 at filing), filing_in_future, disposition_in_future,
+    dob_in_future.
+    """
+    today = today or dt.date.today()
+    problems: list[str] = []
+    if filing and disposition and disposition < filing:
+        problems.append("disposition_before_filing")
+    if dob and filing:
+        if dob >= filing:
+            problems.append("dob_after_filing")
+        else:
+            age = filing.year - dob.year - ((filing.month, filing.day) < (dob.month, dob.day))
+            if age < 10:
+                problems.append("defendant_too_young")
+            elif age > 100:
+                problems.append("defendant_too_old")
+    if dob and disposition and dob >= disposition:
+        problems.append("dob_after_disposition")
+    for name, value in (("filing_in_future", filing), ("disposition_in_future", disposition), ("dob_in_future", dob)):
+        if value and value > today:
+            problems.append(name)
+    return problems

@@ -1,0 +1,74 @@
+"""Defendant names as typed on dockets.
+
+Reads: `DOE, JOHN M`, `Doe,John M.`, `DEFENDANT: DOE, JOHN M  DOB 04/02/61`, `JOHN M DOE`, `PEOPLE VS. JOHN DOE`,
+OCR-damaged labels (`perenpant DOE, JOHN`) and digits inside name words (`D0E` -> `DOE`).
+Returns upper case, "LAST, FIRST MIDDLE" when a comma gives the order (middle names kept as written, a middle
+initial without its dot); otherwise the words in the order written. Hyphens and apostrophes inside names stay.
+
+Refuses (returns None): text with fewer than two letters left after removing labels, dates and numbers.
+Stops at the first date, number or trailing label (DOB, SEX, AKA, ADDRESS, BOOKING, CII ...).
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz.distance import Levenshtein
+
+__all__ = ["normalize_name"]
+
+_LEAD_LABELS = ("DEFENDANT", "DEFENDANTS", "DEFT", "DEF", "DFT", "NAME", "DEFENDANTNAME", "PEOPLE", "VS", "V",
+                "VERSUS", "THE", "OF", "STATE", "CALIFORNIA", "PLAINTIFF", "AND", "RE", "IN", "MATTER")
+_FUZZY_LEAD = ("DEFENDANT", "PLAINTIFF", "CALIFORNIA")
+_STOP = {"DOB", "DB", "DOOB", "POB", "POP", "DOP", "BIRTH", "BORN", "SEX", "AKA", "ADDRESS", "ADDR", "BOOKING",
+         "BKG", "CII", "AGE", "RACE", "HT", "WT", "DL", "SSN", "CASE", "CASENO", "DR", "DRNO", "ARREST", "ATTY"}
+_DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "|": "I", "$": "S"})
+
+
+def _is_lead_label(word: str) -> bool:
+    w = re.sub(r"[^A-Z]", "", word.upper())
+    if not w:
+        return True
+    if w in _LEAD_LABELS:
+        return True
+    return len(w) >= 7 and any(Levenshtein.distance(w, lab, score_cutoff=3) <= 3 for lab in _FUZZY_LEAD)
+
+
+def _clean_word(word: str) -> str:
+    letters = sum(ch.isalpha() for ch in word)
+    if letters * 2 > len(re.sub(r"[^A-Za-z0-9]", "", word) or "x"):
+        word = word.translate(_DIGIT_AS_LETTER)
+    return re.sub(r"[^A-Z'\-]", "", word.upper()).strip("'-")
+
+
+def normalize_name(text: str) -> str | None:
+    """Upper-case 'LAST, FIRST M' (or the words in written order when there is no comma); None if no name."""
+    if not text:
+        return None
+    s = text.replace(";", ",")
+    words = re.findall(r"[^\s,]+|,", s)
+    out: list[str] = []
+    leading = True
+    for w in words:
+        if w == ",":
+            out.append(",")
+            continue
+        key = re.sub(r"[^A-Z0-9]", "", w.upper())
+        if leading and _is_lead_label(w):
+            continue
+        leading = False
+        if key in _STOP or sum(ch.isdigit() for ch in w) >= 2:
+            break
+        cw = _clean_word(w)
+        if cw:
+            out.append(cw)
+    while out and out[0] == ",":
+        out.pop(0)
+    while out and out[-1] == ",":
+        out.pop()
+    if "," in out:
+        i = out.index(",")
+        last, rest = [w for w in out[:i]], [w for w in out[i + 1:] if w != ","]
+        name = " ".join(last) + (", " + " ".join(rest) if rest else "")
+    else:
+        name = " ".join(out)
+    return name if sum(ch.isalpha() for ch in name) >= 2 else None
