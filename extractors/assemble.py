@@ -53,8 +53,8 @@ def _starts_entry(ln: TextLine, spans: list[Span]) -> bool:
     head = [s for s in spans if s.start < ln.start + 12]
     if any(s.label in ("DATE", "COUNT_REF") and s.start <= ln.start + 2 for s in head):
         return True
-    return bool(re.match(r"\s*[0-9OlI]{1,3}\b", ln.text)) and any(
-        s.label == "STATUTE" and s.start < ln.start + 30 for s in spans)
+    m = re.match(r"\s*[0-9OlI]{1,3}\b", ln.text)
+    return bool(m) and any(s.label == "STATUTE" and ln.start + m.end() <= s.start < ln.start + 30 for s in spans)
 
 
 def _line_spans(spans: list[Span], ln: TextLine) -> list[Span]:
@@ -109,7 +109,7 @@ def _is_abbrev(text: str, dot: int) -> bool:
     if not m:
         return False
     word = m.group(1).upper()
-    return word in _ABBREV or len(word) == 1 or (dot >= 2 and text[dot - 2] == ".")
+    return word in _ABBREV or (len(word) == 1 and word.isalpha()) or (dot >= 2 and text[dot - 2] == ".")
 
 
 def _is_row(ln: TextLine, spans: list[Span]) -> bool:

@@ -87,6 +87,8 @@ class RuleTagger:
         out: list[Span] = []
         masked = text
         for m in dispositions.find_dispositions(text):
+            if m.value == dispositions.SET_ASIDE:  # post-conviction relief: the count stays a conviction
+                continue
             out.append(Span("DISPOSITION", base + m.start, base + m.end, m.raw, m.value))
         # Sections cited inside a disposition ("DISMISSED 1385 PC") are not charges.
         for a, b in dispositions.disposition_spans(text):

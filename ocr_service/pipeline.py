@@ -59,9 +59,9 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
         with timer.stage("cleanup"):
             cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation)
         if on_page is not None:
-            on_page(src.number, cleaned.stored_image)
+            on_page(src.number, cleaned.image)
         with timer.stage("ocr"):
-            page = engine.read_cleaned(cleaned, src.number)
+            page = engine.read(cleaned.ocr_image, src.number, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
         yield page
 
 
