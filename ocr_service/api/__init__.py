@@ -1,0 +1,1 @@
+"""The HTTP API (contract section 5)."""

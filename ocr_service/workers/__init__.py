@@ -1,0 +1,1 @@
+"""Workers: one job function (`jobs.run_document`), run by local processes or by Celery tasks."""
