@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +85,21 @@ class SuperStrikeFinding:
     assumed: bool = False  # the prior's date was not shown and was taken as before the conviction
 
 
+def _refined(prior: Prior) -> Prior:
+    """A prior whose text names more subdivisions than its statute ("261(A)(2) PC") gets the full path."""
+    st = prior.statute
+    if st is None or not prior.text:
+        return prior
+    m = re.search(rf"(?<![\d.]){re.escape(st.section)}\s*((?:\(\s*[A-Za-z0-9]{{1,3}}\s*\)\s*)+)", prior.text,
+                  re.IGNORECASE)
+    if not m:
+        return prior
+    path = tuple(x.lower() for x in re.findall(r"\(\s*([A-Za-z0-9]+)\s*\)", m.group(1)))
+    if len(path) > len(st.subdivisions) and path[:len(st.subdivisions)] == st.subdivisions:
+        return Prior(StatuteRef(st.code, st.section, path, st.attempt), prior.date, prior.text)
+    return prior
+
+
 def assess_super_strike(case: CaseIn, convicted: dt.date | None, table: SuperStrikes) -> SuperStrikeFinding:
     """Super-strike priors against one conviction date; an undated prior is taken as earlier, and said so."""
     def before(p: Prior) -> bool:
@@ -95,7 +111,8 @@ def assess_super_strike(case: CaseIn, convicted: dt.date | None, table: SuperStr
             return f"a prior {what} whose date the record does not show, taken as before this conviction"
         return f"a prior {what} of {p.date.isoformat()}"
 
-    graded = [(p, *super_strike_match(p.statute, table)) for p in case.prior_convictions if p.statute]
+    priors = [_refined(p) for p in case.prior_convictions if p.statute]
+    graded = [(p, *super_strike_match(p.statute, table)) for p in priors]
     definite = [(p, t) for p, s, t in graded if s == "yes"]
     possible = [(p, t) for p, s, t in graded if s == "possible"]
     for p, t in definite:

@@ -277,3 +277,13 @@ def test_is_super_strike_is_true_only_for_sure_ones() -> None:
     assert is_super_strike(StatuteRef.parse("PC 664/PC 187"))
     assert not is_super_strike(StatuteRef.parse("PC 207"))  # only possibly
     assert not is_super_strike(StatuteRef.parse("PC 459"))
+
+
+def test_a_prior_whose_text_names_the_paragraph_is_judged_by_it() -> None:
+    def outcome(text: str) -> str:
+        prior = Prior(StatuteRef.parse("PC 261(a)"), dt.date(1980, 1, 1), text)
+        return decide(CaseIn((charge(),), prior_convictions=(prior,)), "la-county", as_of=DAY).charges[0].rule
+
+    assert outcome("PRIOR CONV 261(A)(2) PC 01/01/80") == "la-county/super-strike-prior"
+    assert outcome("PRIOR CONV 261(A)(4) PC 01/01/80") == "la-county/cannabis-conviction"
+    assert outcome("PRIOR CONV RAPE") == "la-county/possible-super-strike-prior"
