@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import json
@@ -113,8 +112,7 @@ def explain_text(record: dict[str, Any], decision: CaseDecision, policy: Policy)
 
 def explain_json(record: dict[str, Any], decision: CaseDecision) -> dict[str, Any]:
     """The decision for one case with its full trace, as plain JSON data."""
-    data = dataclasses.asdict(decision)
-    data["as_of"] = decision.as_of.isoformat() if decision.as_of else None
+    data = decision.as_dict()
     data["source"] = record.get("source")
     return data
 

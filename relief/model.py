@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Outcome = Literal["dismiss_and_seal", "redesignate", "needs_review", "not_eligible", "not_applicable"]
@@ -231,6 +231,12 @@ class CaseDecision:
         """Codes of the charges that need a person, without repeats."""
         codes = (c.review_reason or "relief_needs_review" for c in self.charges if c.outcome == "needs_review")
         return tuple(dict.fromkeys(codes))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data with the full trace (for `explain --json` and the API)."""
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return data
 
     @property
     def relieved(self) -> tuple[ChargeDecision, ...]:
