@@ -114,8 +114,8 @@ def _is_abbrev(text: str, dot: int) -> bool:
 
 def _is_row(ln: TextLine, spans: list[Span]) -> bool:
     """A table row: a statute with a count number before it or a level/disposition beside it."""
-    st = [s for s in spans if s.label == "STATUTE"]
-    if not st or _PRIOR.search(ln.text):
+    st = [s for s in spans if s.label == "STATUTE" and s.end <= ln.end]
+    if len(st) != 1 or _PRIOR.search(ln.text):
         return False
     if _row_count(ln, spans) is not None:
         return True
@@ -132,8 +132,9 @@ def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
     if m:
         from extractors.tagging import _num
         return _num(m.group(1))
-    cr = [s for s in spans if s.label == "COUNT_REF" and s.start < st[0].start and len(s.value) == 1]
-    return cr[-1].value[0] if cr and isinstance(cr[-1].value[0], int) else None
+    cr = [s for s in spans if s.label == "COUNT_REF" and s.start <= ln.start + 3 and s.end <= st[0].start
+          and len(s.value) == 1]
+    return cr[0].value[0] if cr and isinstance(cr[0].value[0], int) else None
 
 
 # --------------------------------------------------------------------------- header fields

@@ -79,9 +79,37 @@ class RuleTagger:
         spans: list[Span] = []
         for ln in doc.lines:
             spans.extend(self.tag_line(ln.text, ln.start))
+        spans.extend(self._across_lines(doc, spans))
         spans.extend(self._all_counts(doc))
         spans.sort(key=lambda s: (s.start, s.end))
         return spans
+
+    def _across_lines(self, doc: DocText, found: list[Span]) -> list[Span]:
+        """Statutes, dates and dispositions that a line break cuts ("11352 HEALTH AND / SAFETY CODE").
+
+        The whole text is read again with line breaks as spaces; only matches that cross a break
+        and overlap nothing found line by line are added.
+        """
+        flat = doc.text.replace("\n", " ")
+        taken = sorted((s.start, s.end) for s in found if s.label in ("STATUTE", "DATE", "DISPOSITION"))
+
+        def crosses(a: int, b: int) -> bool:
+            return "\n" in doc.text[a:b] and not any(x < b and a < y for x, y in taken)
+
+        out: list[Span] = []
+        masked = flat
+        for a, b in dispositions.disposition_spans(flat):
+            masked = masked[:a] + " " * (b - a) + masked[b:]
+        for m in statutes.find_statutes(masked):
+            if crosses(m.start, m.end):
+                out.append(Span("STATUTE", m.start, m.end, flat[m.start:m.end], m.statute, corrected=m.corrected))
+        for m in dates.find_dates(flat):
+            if crosses(m.start, m.end):
+                out.append(Span("DATE", m.start, m.end, m.raw, m.value))
+        for m in dispositions.find_dispositions(flat):
+            if m.value != dispositions.SET_ASIDE and crosses(m.start, m.end):
+                out.append(Span("DISPOSITION", m.start, m.end, m.raw, m.value))
+        return out
 
     def tag_line(self, text: str, base: int) -> list[Span]:
         out: list[Span] = []

@@ -149,3 +149,14 @@ def test_low_ocr_confidence_lowers_field_confidence():
     lo = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.40)])
     assert lo.charges[0].statute.confidence < hi.charges[0].statute.confidence
     assert lo.charges[0].statute.confidence <= 0.40
+
+
+def test_a_statute_cut_by_a_line_break_is_read_whole():
+    text = ("CASE NO. A700112\n"
+            "THE INFORMATION CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HEALTH AND\n"
+            "SAFETY CODE, A FELONY; IN COUNT 2 A VIOLATION OF SECTION 11352 HEALTH AND\n"
+            "SAFETY CODE, A FELONY.\n"
+            "MAR 02 1990 - DEFENDANT PLEADS GUILTY TO COUNT 2. COUNT 1 IS DISMISSED.\n")
+    f = extract(text)
+    assert [(c.count, c.statute.value.section, c.level.value, c.disposition.value) for c in f.charges] == [
+        (1, "11359", "felony", "dismissed"), (2, "11352", "felony", "convicted")]
