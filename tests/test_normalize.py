@@ -75,6 +75,13 @@ OCR_STATUTES = [
     ("8&P 4140", S("BP", "4140")),
     ("W&1 10980", S("WI", "10980")),
     ("PC 415(l)", S("PC", "415", "1")),
+    ("H“S 11357¢B> POSS", S("HS", "11357", "b")),  # dot-matrix brackets and ampersand
+    ("HS 11357 ¢B2 POSS", S("HS", "11357", "b")),
+    ("PC 245¢A2 ADW", S("PC", "245", "a")),
+    ("HS 11357¢6> POSS", S("HS", "11357", "b")),
+    ("14601 UC DRIVE", S("VC", "14601")),
+    ("HS 11556 UNDER THE INFLUENCE", S("HS", "11550")),  # one typeface digit swap, a single known fit
+    ("11373 HS POSS METH", S("HS", "11378")),
     ("HS 11O50", S("HS", "11050", known=False)),  # corrected reading is not in the table: kept as printed
 ]
 
@@ -143,6 +150,32 @@ def test_unknown_section_is_returned_as_unknown():
     assert m.statute == S("PC", "99999", known=False)
 
 
+@pytest.mark.parametrize("text,section", [
+    ("VEH 23162(A)", "23162"),  # 23102 and 23152 both fit one swap: no guess
+    ("PC 273 X", "273"),  # three digits: too short to correct
+    ("HS 11356", "11356"),  # 11350, 11358 ... several fit
+])
+def test_digit_swaps_are_not_guessed_when_ambiguous(text, section):
+    (m,) = find_statutes(text)
+    assert (m.statute.section, m.statute.known, m.corrected) == (section, False, False)
+
+
+def test_known_readings_are_never_corrected():
+    for text in ("HS 11351", "HS 11357", "HS 11358", "HS 11359", "HS 11360", "PC 245"):
+        (m,) = find_statutes(text)
+        assert m.statute.section == text.split()[1] and not m.corrected
+
+
+def test_description_words_are_not_codes():
+    assert [str(m.statute) for m in find_statutes("CNT 662 VEH 10851 VEHICLE THEFT F")] == ["VC 10851"]
+    assert find_statutes("CNT @63 PC4ee PETTY THEFT") == []  # '@63' is a zero-padded count
+
+
+def test_statutes_across_a_line_break():
+    text = "IN COUNT TWO WITH A VIOLATION OF SECTION 11350 HEALTH\nAND SAFETY CODE, A FELONY"
+    assert [str(m.statute) for m in find_statutes(text)] == ["HS 11350"]
+
+
 def test_lookup_helpers():
     assert is_known("H&S", "11359") and is_known("HS", "11357") and is_known("PC", "288A")
     assert not is_known("HS", "11050") and not is_known("XX", "459")
@@ -200,7 +233,10 @@ DATES = [
     ("03/14/2001", D(2001, 3, 14)),
 ]
 OCR_DATES = [("O3/l4/88", D(1988, 3, 14)), ("03/14/B8", D(1988, 3, 14)), ("@2-JUN-86", D(1986, 6, 2)),
-             ("12-DEc-86", D(1986, 12, 12))]
+             ("12-DEc-86", D(1986, 12, 12)),
+             # a dot-matrix zero read as 8, 6 or 9 where the date would be impossible
+             ("82-10-84", D(1984, 2, 10)), ("85-83-64", D(1964, 5, 3)), ("86-29-1955", D(1955, 6, 29)),
+             ("89-38-96", D(1996, 9, 30)), ("38-MAR-81", D(1981, 3, 30))]
 
 
 @pytest.mark.parametrize("text,expected", DATES + OCR_DATES)
@@ -268,6 +304,7 @@ DISPOSITIONS = [
     ("BENCH WARRANT ISSUED", "pending"), ("UNK", "unknown"), ("NO DISPOSITION", "unknown"),
     # OCR damage inside the word
     ("C0NVICTED", "convicted"), ("DISMlSSED", "dismissed"), ("ACQUITTEO", "acquitted"), ("GU1LTY PLEA", "convicted"),
+    ("CONU-PG", "convicted"), ("DSM 1385", "dismissed"),
     # a later entry supersedes an earlier one
     ("DIVERSION GRANTED. 06/01/89 DIVERSION COMPLETED, DISMISSED", "dismissed"),
 ]
@@ -321,6 +358,7 @@ def test_disposition_spans_cover_their_statute_numbers(text, masked):
     ("I", "infraction"), ("INF", "infraction"), ("INFRACTION", "infraction"),
     ("FELONV", "felony"), ("MISDEMEANDR", "misdemeanor"), ("MISDEMEAN0R", "misdemeanor"), ("1NFRACTION", "infraction"),
     ("F/M", None), ("WOBBLER", None), ("FELONY MISD", None), ("FELLOW", None), ("MISSED", None), ("INFANT", None),
+    ("FELON", None), ("INFORMATION", None), ("INFLUENCE", None),
     ("POSS MJ", None), ("", None), ("X", None),
 ])
 def test_parse_level(text, expected):
@@ -344,6 +382,8 @@ def test_find_levels_in_running_text():
     ("THE PEOPLE OF THE STATE OF CALIFORNIA VS. DOE, JOHN", "DOE, JOHN"),
     ("perenpant DOE, JOHN pop, 12/03/65", "DOE, JOHN"), ("D0E, J0HN", "DOE, JOHN"),
     ("O'ROE, MARY-ANN", "O'ROE, MARY-ANN"), ("DOE JR, JOHN", "DOE JR, JOHN"), ("DEFENDANT: ROE JANE DOB: 12-SEP-34", "ROE JANE"),
+    ("perennant ROE, ANTHONY H. non. LO/8/45", "ROE, ANTHONY H"), ("DEFENDANT ROE, JANE T. p.0B. 01-14-1945", "ROE, JANE T"),
+    ("VS. DEFENDANT 01: ROE, JANE", "ROE, JANE"), ("DOE, J. MICHAEL", "DOE, J MICHAEL"), ("DOE, JOHN M. JR", "DOE, JOHN M JR"),
     ("", None), ("12345", None), ("DEFENDANT:", None),
 ])
 def test_normalize_name(text, expected):
@@ -357,7 +397,7 @@ def test_normalize_name(text, expected):
     ("93F04567", "93F04567", False), ("M835226", "M835226", False), ("LAC12345", "LAC12345", False),
     ("1CJ01234", "1CJ01234", False), ("BA-012345", "BA012345", False), ("BA 012345", "BA012345", False),
     ("8A012345", "BA012345", True), ("A12O456", "A120456", True), ("88MI2345", "88M12345", True),
-    ("93F0456S", "93F04565", True),
+    ("93F0456S", "93F04565", True), ("ALH75M3978", "ALH75M3978", False), ("M- 835226", "M835226", False),
 ])
 def test_case_numbers(text, expected, corrected):
     line = f"CASE NO. {text} FILED 3/14/88"
@@ -370,6 +410,7 @@ def test_case_numbers(text, expected, corrected):
 @pytest.mark.parametrize("text", [
     "BOOKING NO: 2689454", "BOOKING NO. A123456", "1234567", "CII NO: A683441196", "DR NO: 86-85-89597",
     "HS11359", "PC 459", "11357B2 HS", "NO 123456", "12/03/65", "$5,000.00", "A12345", "BA0123456789",
+    "HSvi1358)", "AUG22706", "PER 11598 H&S", "CRMG@414",
 ])
 def test_refuses_non_case_numbers(text):
     assert find_case_numbers(text) == []

@@ -1,13 +1,13 @@
 """Los Angeles County case numbers.
 
 Reads the shapes (L = letter, D = digit): L+6D `A123456`, `M835226`; 2L+6D `BA012345`; 2D+L+5D `88M12345`,
-`93F04567`; 3L+5D `LAC12345`; D+2L+5D `1CJ01234`; with a hyphen or one space after the letter prefix
-(`BA-012345`, `BA 012345`). OCR confusions are corrected by shape: a digit in a letter position
+`93F04567`; 3L+5D `LAC12345`; D+2L+5D `1CJ01234`; 3L+2D+L+4D (court prefix, year, M/F, number)
+`ALH75M3978`; with a hyphen or one space after a one- or two-letter prefix (`BA-012345`, `BA 012345`). OCR confusions are corrected by shape: a digit in a letter position
 (`8A012345` -> `BA012345`, at most one) and a look-alike letter in a digit position (`A12O456` -> `A120456`,
 at most two); the shape needing the fewest corrections wins.
 
 Refuses: all-digit runs (booking, CII and DR numbers), numbers right after a booking/CII/DR/licence label,
-statutes (`HS11359`), and tokens of any other length or shape.
+statutes (`HS11359`), month-and-day runs (`AUG22706`), and tokens of any other length or shape.
 """
 from __future__ import annotations
 
@@ -30,14 +30,15 @@ class CaseNumberMatch:
     corrected: bool = False
 
 
-_SHAPES = ("LDDDDDD", "LLDDDDDD", "DDLDDDDD", "LLLDDDDD", "DLLDDDDD")
+_SHAPES = ("LDDDDDD", "LLDDDDDD", "DDLDDDDD", "LLLDDDDD", "DLLDDDDD", "LLLDDLDDDD")
 _CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9])(?:[A-Za-z0-9|@]{7,8}"
-    r"|(?P<prefix>[A-Za-z]|[A-Za-z8][Aa]|[A-Za-z]{3}|\d[A-Za-z]{2})[-\s][0-9OoIlSBZ|]{5,6})(?![A-Za-z0-9])")
-_NOT_PREFIX = {"THE", "AND", "FOR", "CII", "DOB", "AGE", "SEX", "NOS", "BKG", "TEL", "ZIP", "LIC", "SSN", "ACCT"}
+    r"(?<![A-Za-z0-9])(?:[A-Za-z0-9|@]{7,8}|[A-Za-z0-9|@]{10}"
+    r"|(?P<prefix>[A-Za-z]|[A-Za-z8][Aa]|\d[A-Za-z]{2})(?:\s?-\s?|\s)[0-9OoIlSBZ|]{5,6})(?![A-Za-z0-9])")
 _REFUSE_BEFORE = re.compile(r"(?:BOOKING|BKG|BK|CII|DR|D/L|DL|LICENSE|LIC|SSN|SS|BADGE|SERIAL|PHONE|TEL|ZIP)\s*(?:NO|NUMBER|#)?\.?\s*[:#]?\s*$",
                             re.IGNORECASE)
-_STATUTE_LIKE = re.compile(r"^(?:HS|PC|VC|BP|WI|HSC|PEN|VEH|BPC|WIC)\d", re.IGNORECASE)
+# A code and a section run together ("HS11359", "HSV11358"), or a month and a day ("AUG22706").
+_NOT_A_CASE = re.compile(r"^(?:(?:HS|PC|VC|BP|WI|HSC|PEN|VEH|BPC|WIC)[A-Z]?\d"
+                         r"|(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d)", re.IGNORECASE)
 
 
 def _fit(token: str, shape: str) -> tuple[str, int] | None:
@@ -70,12 +71,16 @@ def _fit(token: str, shape: str) -> tuple[str, int] | None:
 
 def _read(token: str) -> tuple[str, bool] | None:
     compact = re.sub(r"[-\s]", "", token)
-    if compact.isdigit() or _STATUTE_LIKE.match(compact):
+    if compact.isdigit() or _NOT_A_CASE.match(compact):
         return None
-    fits = [f for shape in _SHAPES if (f := _fit(compact, shape))]
+    fits = [(f, shape) for shape in _SHAPES if (f := _fit(compact, shape))]
+    # three letter positions make words-with-digits fit too easily: allow one correction there
+    fits = [f for f, shape in fits if f[1] <= (1 if shape.count("L") >= 3 else 3)]
     if not fits:
         return None
     value, fixes = min(fits, key=lambda f: f[1])
+    if _NOT_A_CASE.match(value):
+        return None
     return value, fixes > 0
 
 
@@ -84,8 +89,6 @@ def find_case_numbers(text: str) -> list[CaseNumberMatch]:
     out = []
     for m in _CANDIDATE.finditer(text):
         if _REFUSE_BEFORE.search(text, max(0, m.start() - 20), m.start()):
-            continue
-        if (m.group("prefix") or "").upper() in _NOT_PREFIX:
             continue
         got = _read(m.group())
         if got:

@@ -8,6 +8,10 @@ order (US); a two-digit year is 19xx (contract rule). A bare `031488` / `0314198
 Refuses: impossible dates (13/01/88, 02/30/88), years outside 1900-2099, times (`23:30:02`), money
 (`$12.50`), statute numbers (`664/11359`), digit runs inside longer numbers (case, booking, DR numbers),
 and a token where more characters were OCR-corrected than read as digits.
+
+A numeric date impossible as read is repaired when a dot-matrix zero was read as 6, 8 or 9 in the month or
+day (`82-10-84` -> 1984-02-10, `85-83-64` -> 1964-05-03), only if exactly one repair with the fewest changes
+gives a real date (two repairs that tie are refused). Repaired and look-alike readings set `corrected`.
 """
 from __future__ import annotations
 
@@ -89,10 +93,36 @@ def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
         if mm is None:
             return None
         month, m_fixed = mm
-    value = _make(y[0], month, d[0], len(m.group("y")) == 2)
-    if value is None:
-        return None
-    return value, d[1] or y[1] or m_fixed
+    two_digit_year = len(m.group("y")) == 2
+    value = _make(y[0], month, d[0], two_digit_year)
+    if value is not None:
+        return value, d[1] or y[1] or m_fixed
+    # impossible as read: a dot-matrix zero read as 6, 8 or 9 ("82-10-84", "85-83-64")? Take the repair
+    # with the fewest changed fields, and only when it is the only one.
+    by_changes: dict[int, set[dt.date]] = {}
+    for mo in [month] + ([] if named_month else _zero_repairs(month)):
+        for da in [d[0]] + _zero_repairs(d[0]):
+            changes = (mo != month) + (da != d[0])
+            if changes and (v := _make(y[0], mo, da, two_digit_year)):
+                by_changes.setdefault(changes, set()).add(v)
+    if by_changes:
+        best = by_changes[min(by_changes)]
+        if len(best) == 1:
+            return best.pop(), True
+    return None
+
+
+def _zero_repairs(n: int) -> list[int]:
+    """Two-digit values with one 6, 8 or 9 read back as 0: 82 -> [2], 38 -> [30], 88 -> [8, 80]."""
+    if not 10 <= n <= 99:
+        return []
+    tens, ones = divmod(n, 10)
+    out = []
+    if tens in (6, 8, 9):
+        out.append(ones)
+    if ones in (6, 8, 9):
+        out.append(tens * 10)
+    return out
 
 
 def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:

@@ -8,7 +8,8 @@ Reads (to the contract's values):
 - diverted: DIV, DIVERTED, DIVERSION (GRANTED), DIV-1000PC, DEJ, DEFERRED ENTRY OF JUDGMENT, 1000 PC alone;
 - pending: PENDING, OPEN, WARRANT, BENCH WARRANT, BW;
 - unknown: UNK, UNKNOWN, NO DISPO(SITION).
-OCR noise inside words is tolerated (`DISMlSSED`, `C0NVICTED`, `ACQUITTEO`: one wrong letter).
+OCR noise inside words is tolerated (`DISMlSSED`, `C0NVICTED`, `ACQUITTEO`: one look-alike letter;
+`CONU` for CONV, as dot-matrix faces print V).
 
 Refuses (no disposition): a plea of not guilty at arraignment (PLEADS NOT GUILTY, NOT GUILTY PLEA, NG PLEA,
 PLEA OF NOT GUILTY), a denied or terminated diversion, PRIOR CONVICTION, IN OPEN COURT / OPEN CONTAINER,
@@ -77,10 +78,10 @@ _RULES: list[tuple[str, str | None]] = [
     (r"NOLO(?:\s+CONTEN?DE?RE)?", "convicted"),
     (rf"(?:FOUND\s+|VERDICT\s?:?\s?|JURY\s+VERDICT\s?:?\s?|COURT\s+FINDS\s+(?:DEFT\s+|DEFENDANT\s+)?)?{_GUILTY}"
      + _COURT_JURY, "convicted"),
-    (r"CONV(?:ICTED|ICTION|\.)?" + r"(?:\s?[-/]\s?(?:PLEA|BY\s+PLEA|COURT|JURY|CRT)|\s+BY\s+(?:PLEA|COURT|JURY))?", "convicted"),
+    (r"CON[VU](?:ICTED|ICTION|\.)?" + r"(?:\s?[-/]\s?(?:PLEA|BY\s+PLEA|COURT|JURY|CRT)|\s+BY\s+(?:PLEA|COURT|JURY))?", "convicted"),
     (r"P/G|PG", "convicted"),
     # dismissed
-    (rf"(?:CASE\s+)?(?:DISM(?:ISSED)?|DSMD|DISMD)\.?(?:{_1385}{_FURTHERANCE}?|{_FURTHERANCE}{_1385}?)?", "dismissed"),
+    (rf"(?:CASE\s+)?(?:DISM(?:ISSED)?|DSMD|DISMD|DSM)\.?(?:{_1385}{_FURTHERANCE}?|{_FURTHERANCE}{_1385}?)?", "dismissed"),
     (rf"(?:PC\s?)?1385{_PC}?(?:\s?\(A\))?{_FURTHERANCE}?", "dismissed"),
     # diverted
     (rf"(?:DIV(?:ERSION|ERTED)?|DEJ)\.?\s?[-/]?\s?{_1000}", "diverted"),

@@ -26,6 +26,7 @@ _EXACT = {
 }
 _LONG = {"FELONY": "felony", "MISDEMEANOR": "misdemeanor", "INFRACTION": "infraction"}
 _LABELS = {"LEVEL", "LVL", "CLASS", "TYPE", "GRADE", "CHARGED", "AS", "OFFENSE", "OFF", "DEGREE", "CHG"}
+_NOT_LEVELS = {"FELON", "FELONS", "MELON", "MELONS"}  # real words one edit from a level word
 _SINGLE = {"F", "M", "I", "IN"}  # too short to trust inside running text
 _DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "|": "I"})
 
@@ -44,7 +45,7 @@ def _word_level(word: str) -> str | None:
     w = word.upper().translate(_DIGIT_AS_LETTER).replace(".", "")
     if w in _EXACT:
         return _EXACT[w]
-    if len(w) >= 5:
+    if len(w) >= 5 and w not in _NOT_LEVELS:
         for long, level in _LONG.items():
             limit = 1 if len(long) <= 8 else 2
             if abs(len(w) - len(long)) <= limit and Levenshtein.distance(w, long, score_cutoff=limit) <= limit:

@@ -6,7 +6,8 @@ Returns upper case, "LAST, FIRST MIDDLE" when a comma gives the order (middle na
 initial without its dot); otherwise the words in the order written. Hyphens and apostrophes inside names stay.
 
 Refuses (returns None): text with fewer than two letters left after removing labels, dates and numbers.
-Stops at the first date, number or trailing label (DOB, SEX, AKA, ADDRESS, BOOKING, CII ...).
+Stops at the first date, number or trailing label (DOB, SEX, AKA, ADDRESS, BOOKING, CII ...), and after
+the dotted middle initial of a comma form ("DOE, JOHN M. xx" -> "DOE, JOHN M"), a suffix (JR, SR, III) excepted.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _LEAD_LABELS = ("DEFENDANT", "DEFENDANTS", "DEFT", "DEF", "DFT", "NAME", "DEFEND
 _FUZZY_LEAD = ("DEFENDANT", "PLAINTIFF", "CALIFORNIA")
 _STOP = {"DOB", "DB", "DOOB", "POB", "POP", "DOP", "BIRTH", "BORN", "SEX", "AKA", "ADDRESS", "ADDR", "BOOKING",
          "BKG", "CII", "AGE", "RACE", "HT", "WT", "DL", "SSN", "CASE", "CASENO", "DR", "DRNO", "ARREST", "ATTY"}
+_SUFFIXES = {"JR", "SR", "II", "III", "IV"}
 _DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "|": "I", "$": "S"})
 
 
@@ -47,20 +49,25 @@ def normalize_name(text: str) -> str | None:
     s = text.replace(";", ",")
     words = re.findall(r"[^\s,]+|,", s)
     out: list[str] = []
+    out_raw: list[str] = []
     leading = True
     for w in words:
         if w == ",":
             out.append(",")
             continue
-        key = re.sub(r"[^A-Z0-9]", "", w.upper())
-        if leading and _is_lead_label(w):
-            continue
+        key = re.sub(r"[^A-Z0-9]", "", w.upper()).replace("0", "O")
+        if leading and (_is_lead_label(w) or re.fullmatch(r"[0-9@O]{1,2}[:.]?", w)):
+            continue  # labels, and a defendant number such as "DEFENDANT 01:"
         leading = False
         if key in _STOP or sum(ch.isdigit() for ch in w) >= 2:
             break
+        after_comma = len(out) - out.index(",") - 1 if "," in out else 0
+        if after_comma >= 2 and re.fullmatch(r"[A-Z]\.", out_raw[-1]) and key not in _SUFFIXES:
+            break  # "DOE, JOHN M." ends the name; what follows is another field
         cw = _clean_word(w)
         if cw:
             out.append(cw)
+            out_raw.append(w.upper())
     while out and out[0] == ",":
         out.pop(0)
     while out and out[-1] == ",":

@@ -6,8 +6,11 @@ spellings: `H&S`, `H.S.`, `HSC`, `P.C.`, `PEN`, `VEH`, `B&P`, `W&I`, `PENAL CODE
 or after the number, with or without separators (`H&S-11359`, `HS11360`, `SECTION 459 OF THE PENAL CODE`);
 decimal sections (`12022.5`), lettered sections (`288a`, `476a`), subdivisions written `(b)`, `(A)(1)`,
 `B`, `B2`; attempts written `664/11359` or `664-11359` (returned as the target with attempt=True);
-`ATTEMPTED 11359 HS`; lists sharing one code (`11350/11351 HS`). OCR confusions are corrected (`1l359`, `113S9`, `H8S`, `HSS`,
-`11357/B)`, `11357(8)`) ONLY when the corrected section, or subdivision, is in the table of sections; an
+`ATTEMPTED 11359 HS`; lists sharing one code (`11350/11351 HS`). OCR confusions are corrected (`1l359`, `113S9`, `H8S`, `HSS`, `H“S`, `UC`,
+`11357/B)`, `11357¢B>`, `11357(8)`) ONLY when the corrected section, or subdivision, is in the table of sections.
+A number of four or more digits that is not in the table is also tried with one digit swapped the way
+typewriter and dot-matrix faces confuse them (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 1/7: `11556` -> `11550`), and
+taken only when exactly one such section is in the table. Every correction sets `corrected`. Otherwise an
 unreadable or unknown section is returned as read with known=False, never replaced by a guess.
 
 Refuses: a number with no code next to it (the extractor decides from context), money (`$459`,
@@ -44,19 +47,19 @@ _CODE_PATTERNS: dict[str, list[str]] = {
     "HS": [
         r"HEALTH\s*(?:&|AND)\s*SAFETY(?:\s+CODE)?",
         r"H\.?\s?(?:[&/+8$e]\s?)?S\.?\s?C(?:ODE)?\.?",  # HSC, H&SC, H.S.C., H&S CODE
-        r"H\s?[&/+8$e]\s?SS?\.?",  # H&S, H/S, H + S; OCR: H8S, HeS
+        r"H\s?[&/+8$e“”\"]\s?SS?\.?",  # H&S, H/S, H + S; OCR: H8S, HeS, H“S
         r"H\.\s?S\.?",  # H.S.
         r"HSS?",  # HS; OCR: HSS
     ],
     "PC": [
         r"PENAL(?:\s+CODE)?",
         r"PEN\.?(?:\s?CODE)?",
-        r"P(?:\.\s?|\s?/\s?|\s)?C\.?(?:\s?CODE)?",
+        r"P(?:\.\s?|\s?[/\-]\s?|\s)?C\.?(?:\s?CODE)?",
     ],
     "VC": [
-        r"VEHICLE(?:\s+CODE)?",
+        r"VEHICLE\s+CODE",  # not "VEHICLE" alone: "VEHICLE THEFT" is an offense description
         r"VEH\.?(?:\s?C(?:ODE)?\.?)?",
-        r"V(?:\.\s?|\s?/\s?|\s)?C\.?(?:\s?CODE)?",
+        r"[VU](?:\.\s?|\s?[/\-]\s?|\s)?C\.?(?:\s?CODE)?",  # OCR: UC
     ],
     "BP": [
         r"BUS(?:INESS)?\.?\s*(?:&|AND)\s*PROF(?:ESSIONS?)?\.?(?:\s+CODE)?",
@@ -86,8 +89,16 @@ _SECTION_RE = re.compile(
     r"(?:\.(?P<dec>[0-9lIOS]{1,3})(?![0-9]))?"
 )
 _SUFFIX_RE = re.compile(r"(?P<suf>[A-Za-z]{1,2})(?P<sufdigit>[0-9])?(?![A-Za-z0-9])")
-_FIRST_SUB_RE = re.compile(r"\s?[(\[{]\s?(?P<sub>[A-Za-z0-9]{1,2})\s?[)\]}|J]|[/|lI](?P<ocrsub>[A-Za-z0-9])[)\]}]")
-_MORE_SUB_RE = re.compile(r"\s?[(\[{]\s?[A-Za-z0-9]{1,2}\s?[)\]}|J]")
+_FIRST_SUB_RE = re.compile(
+    r"\s?(?P<open>[(\[{¢<])\s?(?P<sub>[A-Za-z0-9]{1,2})\s?(?P<close>[)\]}|J>])"  # (b) (A) (10); OCR: ¢B> <b)
+    r"|\s?(?P<open2>[¢<])(?P<sub2>[A-Za-z])(?P<close2>2)"  # OCR: ¢B2 for (B)
+    r"|(?P<open3>[/|lI])(?P<sub3>[A-Za-z0-9])(?P<close3>[)\]}>])"  # OCR: /B)
+)
+_MORE_SUB_RE = re.compile(r"\s?[(\[{¢<]\s?[A-Za-z0-9]{1,2}\s?[)\]}|J>]")
+_REAL_BRACKETS = set("()[]{}")
+_SUB_LOOKALIKE = {"r": "a", "8": "b", "6": "b"}  # subdivision letters misread by dot-matrix faces
+# Digits that typewriter and dot-matrix faces let tesseract swap (read, printed).
+_DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "17")}
 
 # Text allowed between a code and its section, in either order.
 _GAP_CODE_FIRST = re.compile(r"\s*(?:[-:.,/§#]\s*)*(?:(?:SEC(?:TION)?S?|SS?|NO)\.?\s*(?:[-:.,§#]\s*)*)?", re.I)
@@ -120,7 +131,7 @@ def _code_tokens(text: str) -> list[_CodeTok]:
     toks = []
     for m in _CODE_RE.finditer(text):
         code = m.lastgroup
-        letters = re.sub(r"[\s.&/+]", "", m.group().upper())
+        letters = re.sub(r"[\s.&/+\-]", "", m.group().upper())
         clean = letters in _CLEAN_CODES or any(w in letters for w in ("HEALTH", "BUS", "WELF"))
         toks.append(_CodeTok(m.start(), m.end(), code, not clean))
     return toks
@@ -130,7 +141,7 @@ def _left_ok(text: str, start: int, code_ends: set[int]) -> bool:
     if start == 0 or start in code_ends:
         return True
     prev = text[start - 1]
-    if prev.isalnum() or prev in "$#":
+    if prev.isalnum() or prev in "$#@":  # '@' is a dot-matrix zero: "@63" is count 003
         return False
     if prev in "/.,-:" and start >= 2 and text[start - 2].isdigit():
         return False  # part of a date, a time, money or a number range
@@ -175,8 +186,9 @@ def _section_tokens(text: str, codes: list[_CodeTok]) -> list[_SecTok]:
         sub, ocr_bracket = None, False
         fm = _FIRST_SUB_RE.match(text, end)
         if fm:
-            sub = fm.group("sub") or fm.group("ocrsub")
-            ocr_bracket = fm.group("ocrsub") is not None
+            n = next(i for i in ("", "2", "3") if fm.group("sub" + i) is not None)
+            sub = fm.group("sub" + n)
+            ocr_bracket = not {fm.group("open" + n), fm.group("close" + n)} <= _REAL_BRACKETS
             end = fm.end()
             while (mm := _MORE_SUB_RE.match(text, end)):
                 end = mm.end()
@@ -225,9 +237,9 @@ def _sub_for(info: SectionInfo | None, raw: str | None) -> tuple[str | None, boo
     if info is None or not info.subdivisions or sub in info.subdivisions:
         return sub, False
     if len(sub) == 1:
-        alt = LETTER_FOR.get(sub, "").lower() or (to_digits(raw) or "")
-        if alt and alt in info.subdivisions:
-            return alt, True
+        for alt in (LETTER_FOR.get(sub, "").lower(), to_digits(raw) or "", _SUB_LOOKALIKE.get(sub, "")):
+            if alt and alt in info.subdivisions:
+                return alt, True
     return sub, False
 
 
@@ -262,10 +274,30 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
                 subdivision, sub_fixed = _sub_for(info, sub)
                 return (Statute(code, section, subdivision, tok.attempt, True),
                         corrected or sub_fixed or tok.bracket_ocr)
+    # one digit swapped by the typeface (11556 for 11550), when exactly one known section fits
+    base = lit or fixed
+    if base and not tok.dec and len(base) >= 4:
+        near = {cand for cand in _digit_neighbors(base) if section_info(code, cand)}
+        if len(near) == 1:
+            section = near.pop()
+            subdivision, _ = _sub_for(section_info(code, section), suf[0] if suf else tok.sub)
+            return Statute(code, section, subdivision, tok.attempt, True), True
     # unknown: keep what was printed
     section = (lit or tok.core.upper()) + (f".{tok.dec.upper()}" if tok.dec else "")
     sub = suf[0] if suf else tok.sub
     return Statute(code, canonical_section(section) or section, sub.lower() if sub else None, tok.attempt, False), False
+
+
+def _digit_neighbors(digits: str) -> set[str]:
+    """Numbers that differ from `digits` by one typeface swap (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 1/7)."""
+    out = set()
+    for i, ch in enumerate(digits):
+        for pair in _DIGIT_SWAPS:
+            if ch in pair:
+                other = next(iter(pair - {ch}))
+                if i or other != "0":
+                    out.add(digits[:i] + other + digits[i + 1:])
+    return out
 
 
 # --------------------------------------------------------------------------- pairing codes and sections
@@ -286,8 +318,10 @@ def _pair(text: str, codes: list[_CodeTok], secs: list[_SecTok]) -> list[tuple[_
             if not _GAP_SECTION_FIRST.fullmatch(gap):
                 return 0.0
             code, sec, bonus = b, a, 0.01
-        known = _read(code.code, sec)[0].known
-        return (10.0 if known else 3.0) + bonus
+        statute = _read(code.code, sec)[0]
+        if statute.known:
+            return 10.0 + bonus
+        return 1.0 + 0.4 * min(len(statute.section), 5) + bonus  # unknown: longer numbers look more like sections
 
     n = len(toks)
     best = [0.0] * (n + 1)
