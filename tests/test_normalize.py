@@ -81,7 +81,9 @@ OCR_STATUTES = [
     ("HS 11357¢6> POSS", S("HS", "11357", "b")),
     ("14601 UC DRIVE", S("VC", "14601")),
     ("HS 11556 UNDER THE INFLUENCE", S("HS", "11550")),  # one typeface digit swap, a single known fit
-    ("11373 HS POSS METH", S("HS", "11378")),
+    ("VEH 16851 VEHICLE THEFT", S("VC", "10851")),
+    ("1359 H&S POSS MJ", S("HS", "11359")),  # a thin leading 1 lost
+    ("pl 1357(A) HS", S("HS", "11357", "a")),
     ("HS 11O50", S("HS", "11050", known=False)),  # corrected reading is not in the table: kept as printed
 ]
 
@@ -154,6 +156,8 @@ def test_unknown_section_is_returned_as_unknown():
     ("VEH 23162(A)", "23162"),  # 23102 and 23152 both fit one swap: no guess
     ("PC 273 X", "273"),  # three digits: too short to correct
     ("HS 11356", "11356"),  # 11350, 11358 ... several fit
+    ("HS 11330", "11330"),  # 11350 and 11380 both fit
+    ("11373 HS", "11373"),  # 11375 and 11378 both fit
 ])
 def test_digit_swaps_are_not_guessed_when_ambiguous(text, section):
     (m,) = find_statutes(text)
@@ -169,6 +173,11 @@ def test_known_readings_are_never_corrected():
 def test_description_words_are_not_codes():
     assert [str(m.statute) for m in find_statutes("CNT 662 VEH 10851 VEHICLE THEFT F")] == ["VC 10851"]
     assert find_statutes("CNT @63 PC4ee PETTY THEFT") == []  # '@63' is a zero-padded count
+
+
+def test_table_rules_and_counts_are_not_read_as_sections():
+    assert [str(m.statute) for m in find_statutes("5 |647(F) PEN DRUNK IN |MISDEMEANOR")] == ["PC 647(f)"]
+    assert find_statutes("| 681 HS 113593 POSS MARIJUANA") == []  # 681 is the count; HS has its own number
 
 
 def test_statutes_across_a_line_break():
@@ -236,7 +245,9 @@ OCR_DATES = [("O3/l4/88", D(1988, 3, 14)), ("03/14/B8", D(1988, 3, 14)), ("@2-JU
              ("12-DEc-86", D(1986, 12, 12)),
              # a dot-matrix zero read as 8, 6 or 9 where the date would be impossible
              ("82-10-84", D(1984, 2, 10)), ("85-83-64", D(1964, 5, 3)), ("86-29-1955", D(1955, 6, 29)),
-             ("89-38-96", D(1996, 9, 30)), ("38-MAR-81", D(1981, 3, 30))]
+             ("89-38-96", D(1996, 9, 30)), ("38-MAR-81", D(1981, 3, 30)),
+             # a dot-matrix slash read as 7 or 1
+             ("08/1771989", D(1989, 8, 17)), ("1070971989", D(1989, 10, 9))]
 
 
 @pytest.mark.parametrize("text,expected", DATES + OCR_DATES)
@@ -254,7 +265,7 @@ def test_find_dates_in_running_text(text, expected):
 
 @pytest.mark.parametrize("text", [
     "13/01/88", "02/30/88", "00/10/88", "23:30:02", "$12.50", "664/11359", "93-33-2386", "86-54-96567",
-    "MAY 12 DAYS", "1/2", "11357(B) HS", "3/14/2388", "IS/OS/SB", "BA012345", "1,234.56",
+    "MAY 12 DAYS", "1/2", "11357(B) HS", "3/14/2388", "IS/OS/SB", "BA012345", "1,234.56", "2135551212",
 ])
 def test_refuses_non_dates(text):
     assert find_dates(text, allow_compact=True) == []

@@ -11,7 +11,9 @@ and a token where more characters were OCR-corrected than read as digits.
 
 A numeric date impossible as read is repaired when a dot-matrix zero was read as 6, 8 or 9 in the month or
 day (`82-10-84` -> 1984-02-10, `85-83-64` -> 1964-05-03), only if exactly one repair with the fewest changes
-gives a real date (two repairs that tie are refused). Repaired and look-alike readings set `corrected`.
+gives a real date (two repairs that tie are refused). A ten-character date whose slashes were read as 7 or 1
+(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx. Repaired and look-alike readings set
+`corrected`.
 """
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ _MONTH_FIRST = re.compile(
 _DAY_FIRST = re.compile(
     rf"{_L}(?P<d>{_D}{{1,2}})\s?[-/. ]?\s?(?P<mon>{_MON})\.?\s?[-/. ,]?\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
     re.IGNORECASE)
+# A dot-matrix slash read as 7 or 1 in a ten-character MM/DD/YYYY date: "08/1771989", "1070971989".
+_SLASH_MISREAD = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<s1>[/71])(?P<d>{_D}{{2}})(?P<s2>[/71])(?P<y>(?:19|20)\d\d){_R}")
 _COMPACT = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<d>{_D}{{2}})(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
 
 
@@ -128,6 +132,7 @@ def _zero_repairs(n: int) -> list[int]:
 def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
     """Every date in the text, left to right. Six- or eight-digit runs only with allow_compact=True."""
     patterns: list[tuple[re.Pattern, bool]] = [(_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
+    patterns.append((_SLASH_MISREAD, False))
     if allow_compact:
         patterns.append((_COMPACT, False))
     found: list[DateMatch] = []
@@ -137,7 +142,8 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
                 continue
             got = _from_match(m, named)
             if got:
-                found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1]))
+                misread = pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//"
+                found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread))
     return sorted(found, key=lambda f: f.start)
 
 

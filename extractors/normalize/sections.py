@@ -89,9 +89,3 @@ def section_info(code: str | None, section: str | None) -> SectionInfo | None:
 def is_known(code: str | None, section: str | None) -> bool:
     """True when (code, section) is in the table."""
     return section_info(code, section) is not None
-
-
-@lru_cache(maxsize=1)
-def known_sections_any_code() -> frozenset[str]:
-    """Every section number in the table, whatever its code (used to validate OCR corrections)."""
-    return frozenset(s for (_, s) in _table())

@@ -9,8 +9,8 @@ decimal sections (`12022.5`), lettered sections (`288a`, `476a`), subdivisions w
 `ATTEMPTED 11359 HS`; lists sharing one code (`11350/11351 HS`). OCR confusions are corrected (`1l359`, `113S9`, `H8S`, `HSS`, `H“S`, `UC`,
 `11357/B)`, `11357¢B>`, `11357(8)`) ONLY when the corrected section, or subdivision, is in the table of sections.
 A number of four or more digits that is not in the table is also tried with one digit swapped the way
-typewriter and dot-matrix faces confuse them (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 1/7: `11556` -> `11550`), and
-taken only when exactly one such section is in the table. Every correction sets `corrected`. Otherwise an
+typewriter and dot-matrix faces confuse them (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 3/5, 8/9, 1/7: `11556` -> `11550`),
+or with a lost leading 1 (`1359 H&S` -> 11359), and taken only when exactly one such section is in the table. Every correction sets `corrected`. Otherwise an
 unreadable or unknown section is returned as read with known=False, never replaced by a guess.
 
 Refuses: a number with no code next to it (the extractor decides from context), money (`$459`,
@@ -85,7 +85,7 @@ _CLEAN_CODES = {"HS", "HSC", "HSCODE", "PC", "PCCODE", "PEN", "PENCODE", "PENAL"
 _CONFUSABLE = "lI|OoSsB"  # letters read for digits inside a section number
 _SECTION_RE = re.compile(
     r"(?:(?P<att>664)\s?[/\-]\s?)?"
-    rf"(?P<core>[0-9lI|O][0-9{_CONFUSABLE}]{{0,3}}[0-9])"
+    rf"(?P<core>[0-9lIO][0-9{_CONFUSABLE}]{{0,3}}[0-9])"  # not '|' first: a table rule
     r"(?:\.(?P<dec>[0-9lIOS]{1,3})(?![0-9]))?"
 )
 _SUFFIX_RE = re.compile(r"(?P<suf>[A-Za-z]{1,2})(?P<sufdigit>[0-9])?(?![A-Za-z0-9])")
@@ -98,7 +98,8 @@ _MORE_SUB_RE = re.compile(r"\s?[(\[{¢<]\s?[A-Za-z0-9]{1,2}\s?[)\]}|J>]")
 _REAL_BRACKETS = set("()[]{}")
 _SUB_LOOKALIKE = {"r": "a", "8": "b", "6": "b"}  # subdivision letters misread by dot-matrix faces
 # Digits that typewriter and dot-matrix faces let tesseract swap (read, printed).
-_DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "17")}
+# More pairs make more readings ambiguous, hence fewer guesses: a swap is taken only when it is the single fit.
+_DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "35", "89", "17")}
 
 # Text allowed between a code and its section, in either order.
 _GAP_CODE_FIRST = re.compile(r"\s*(?:[-:.,/§#]\s*)*(?:(?:SEC(?:TION)?S?|SS?|NO)\.?\s*(?:[-:.,§#]\s*)*)?", re.I)
@@ -274,10 +275,11 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
                 subdivision, sub_fixed = _sub_for(info, sub)
                 return (Statute(code, section, subdivision, tok.attempt, True),
                         corrected or sub_fixed or tok.bracket_ocr)
-    # one digit swapped by the typeface (11556 for 11550), when exactly one known section fits
+    # one digit swapped by the typeface (11556 for 11550), or a thin leading 1 lost (1359 for 11359),
+    # when exactly one known section fits
     base = lit or fixed
     if base and not tok.dec and len(base) >= 4:
-        near = {cand for cand in _digit_neighbors(base) if section_info(code, cand)}
+        near = {cand for cand in _digit_neighbors(base) | {"1" + base} if section_info(code, cand)}
         if len(near) == 1:
             section = near.pop()
             subdivision, _ = _sub_for(section_info(code, section), suf[0] if suf else tok.sub)
@@ -289,7 +291,7 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
 
 
 def _digit_neighbors(digits: str) -> set[str]:
-    """Numbers that differ from `digits` by one typeface swap (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 1/7)."""
+    """Numbers that differ from `digits` by one typeface swap (see _DIGIT_SWAPS)."""
     out = set()
     for i, ch in enumerate(digits):
         for pair in _DIGIT_SWAPS:
@@ -321,6 +323,8 @@ def _pair(text: str, codes: list[_CodeTok], secs: list[_SecTok]) -> list[tuple[_
         statute = _read(code.code, sec)[0]
         if statute.known:
             return 10.0 + bonus
+        if sec is a and re.match(r"\s*[-:]?\s*[0-9lI]", text[b.end:b.end + 4]):
+            return 0.0  # "681 HS 113593": the code has its own (unreadable) number; 681 is a count
         return 1.0 + 0.4 * min(len(statute.section), 5) + bonus  # unknown: longer numbers look more like sections
 
     n = len(toks)
