@@ -2,9 +2,10 @@
 
 Reads the shapes (L = letter, D = digit): L+6D `A123456`, `M835226`; 2L+6D `BA012345`; 2D+L+5D `88M12345`,
 `93F04567`; 3L+5D `LAC12345`; D+2L+5D `1CJ01234`; 3L+2D+L+4D (court prefix, year, M/F, number)
-`ALH75M3978`; with a hyphen or one space after a one- or two-letter prefix (`BA-012345`, `BA 012345`). OCR confusions are corrected by shape: a digit in a letter position
-(`8A012345` -> `BA012345`, at most one) and a look-alike letter in a digit position (`A12O456` -> `A120456`,
-at most two); the shape needing the fewest corrections wins.
+`ALH75M3978`; with a hyphen or one space after a one- or two-letter prefix (`BA-012345`, `BA 012345`).
+OCR confusions are corrected by shape: a digit in a letter position (`8A012345` -> `BA012345`, at most
+one) and a look-alike letter in a digit position (`A12O456` -> `A120456`, at most two; one in all for
+shapes with three letters); the shape needing the fewest corrections wins.
 
 Refuses: all-digit runs (booking, CII and DR numbers), numbers right after a booking/CII/DR/licence label,
 statutes (`HS11359`), month-and-day runs (`AUG22706`), and tokens of any other length or shape.
@@ -34,8 +35,9 @@ _SHAPES = ("LDDDDDD", "LLDDDDDD", "DDLDDDDD", "LLLDDDDD", "DLLDDDDD", "LLLDDLDDD
 _CANDIDATE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Za-z0-9|@]{7,8}|[A-Za-z0-9|@]{10}"
     r"|(?P<prefix>[A-Za-z]|[A-Za-z8][Aa]|\d[A-Za-z]{2})(?:\s?-\s?|\s)[0-9OoIlSBZ|]{5,6})(?![A-Za-z0-9])")
-_REFUSE_BEFORE = re.compile(r"(?:BOOKING|BKG|BK|CII|DR|D/L|DL|LICENSE|LIC|SSN|SS|BADGE|SERIAL|PHONE|TEL|ZIP)\s*(?:NO|NUMBER|#)?\.?\s*[:#]?\s*$",
-                            re.IGNORECASE)
+_REFUSE_BEFORE = re.compile(
+    r"(?:BOOKING|BKG|BK|CII|DR|D/L|DL|LICENSE|LIC|SSN|SS|BADGE|SERIAL|PHONE|TEL|ZIP)\s*(?:NO|NUMBER|#)?\.?\s*[:#]?\s*$",
+    re.IGNORECASE)
 # A code and a section run together ("HS11359", "HSV11358"), or a month and a day ("AUG22706").
 _NOT_A_CASE = re.compile(r"^(?:(?:HS|PC|VC|BP|WI|HSC|PEN|VEH|BPC|WIC)[A-Z]?\d"
                          r"|(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d)", re.IGNORECASE)
@@ -46,7 +48,7 @@ def _fit(token: str, shape: str) -> tuple[str, int] | None:
     if len(token) != len(shape):
         return None
     out, letter_fixes, digit_fixes, real_letters = [], 0, 0, 0
-    for ch, kind in zip(token, shape):
+    for ch, kind in zip(token, shape, strict=True):
         if kind == "L":
             if ch.isalpha():
                 out.append(ch.upper())

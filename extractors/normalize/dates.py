@@ -53,7 +53,8 @@ _NUMERIC = re.compile(
     rf"{_L}(?P<m>{_D}{{1,2}})\s?(?P<sep>[/\-.])\s?(?P<d>{_D}{{1,2}})\s?(?P=sep)\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
 _ISO = re.compile(rf"{_L}(?P<y>(?:19|20)\d\d)(?P<sep>[/\-.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?){_R}")
 _MONTH_FIRST = re.compile(
-    rf"(?<![A-Za-z])(?P<mon>{_MON})\.?\s?[-/ ]?\s?(?P<d>{_D}{{1,2}})(?:ST|ND|RD|TH)?(?:\s?[-/,.]\s?|\s)(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
+    rf"(?<![A-Za-z])(?P<mon>{_MON})\.?\s?[-/ ]?\s?(?P<d>{_D}{{1,2}})(?:ST|ND|RD|TH)?"
+    rf"(?:\s?[-/,.]\s?|\s)(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
     re.IGNORECASE)
 _DAY_FIRST = re.compile(
     rf"{_L}(?P<d>{_D}{{1,2}})\s?[-/. ]?\s?(?P<mon>{_MON})\.?\s?[-/. ,]?\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}",
@@ -131,7 +132,8 @@ def _zero_repairs(n: int) -> list[int]:
 
 def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
     """Every date in the text, left to right. Six- or eight-digit runs only with allow_compact=True."""
-    patterns: list[tuple[re.Pattern, bool]] = [(_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
+    patterns: list[tuple[re.Pattern, bool]] = [
+        (_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
     patterns.append((_SLASH_MISREAD, False))
     if allow_compact:
         patterns.append((_COMPACT, False))

@@ -61,14 +61,16 @@ _RULES: list[tuple[str, str | None]] = [
     (r"(?:PLEAD(?:S|ED)?|PLED|PLEA(?:\s?(?:OF|:|-))?|ENTERS?\s+(?:A\s+)?PLEA\s+OF|WITHDRAWS?\s+(?:A\s+)?PLEA\s+OF)"
      r"\s?(?:NOT\s?GUILTY|N\.?G\.?)(?:\s+BY\s+REASON\s+OF\s+INSANITY)?(?:\s+(?:TO\s+)?ALL\s+(?:COUNTS|CTS))?", None),
     (r"(?:NOT\s?GUILTY|N\.?G\.?)\s?[-/]?\s?PLEA", None),
-    (r"(?:DIV(?:ERSION)?|DEJ)\.?\s?[-/]?\s?(?:1000\s?(?:\.\d\s?)?(?:PC\s?)?)?(?:DENIED|TERMINATED|REVOKED|REFUSED|INELIGIBLE)", None),
+    (r"(?:DIV(?:ERSION)?|DEJ)\.?\s?[-/]?\s?(?:1000\s?(?:\.\d\s?)?(?:PC\s?)?)?"
+     r"(?:DENIED|TERMINATED|REVOKED|REFUSED|INELIGIBLE)", None),
     (r"PRIOR(?:S)?\s+CONV(?:ICTION)?S?\.?", None),
     (r"(?:IN\s+)?OPEN\s+(?:COURT|CONTAINER|CONT\.?|CT\.?)", None),
     (r"SEARCH\s+WARRANT|WARRANT\s+(?:RECALLED|RECALL|QUASHED|SERVED|EXONERATED|RELEASED)", None),
     (r"DIVISION|DIV\.?\s?(?:NO\.?\s?)?\d{1,3}(?![0-9])(?!\s?P\.?C)", None),
     (r"PG\.?\s?\d+\s?(?:OF|/)\s?\d+|PAGE\s+\d+", None),
     # acquitted (before convicted: "NOT GUILTY" contains "GUILTY")
-    (r"(?:FOUND\s+|VERDICT\s?:?\s?|JURY\s+VERDICT\s?:?\s?)?NOT\s?GUILTY(?:\s+BY\s+REASON\s+OF\s+INSANITY)?" + _COURT_JURY, "acquitted"),
+    (r"(?:FOUND\s+|VERDICT\s?:?\s?|JURY\s+VERDICT\s?:?\s?)?NOT\s?GUILTY(?:\s+BY\s+REASON\s+OF\s+INSANITY)?"
+     + _COURT_JURY, "acquitted"),
     (r"ACQ(?:UITTED|UITTAL|\.)?", "acquitted"),
     (r"N\.?G\.?", "acquitted"),
     # convicted
@@ -78,10 +80,12 @@ _RULES: list[tuple[str, str | None]] = [
     (r"NOLO(?:\s+CONTEN?DE?RE)?", "convicted"),
     (rf"(?:FOUND\s+|VERDICT\s?:?\s?|JURY\s+VERDICT\s?:?\s?|COURT\s+FINDS\s+(?:DEFT\s+|DEFENDANT\s+)?)?{_GUILTY}"
      + _COURT_JURY, "convicted"),
-    (r"CON[VU](?:ICTED|ICTION|\.)?" + r"(?:\s?[-/]\s?(?:PLEA|BY\s+PLEA|COURT|JURY|CRT)|\s+BY\s+(?:PLEA|COURT|JURY))?", "convicted"),
+    (r"CON[VU](?:ICTED|ICTION|\.)?(?:\s?[-/]\s?(?:PLEA|BY\s+PLEA|COURT|JURY|CRT)|\s+BY\s+(?:PLEA|COURT|JURY))?",
+     "convicted"),
     (r"P/G|PG", "convicted"),
     # dismissed
-    (rf"(?:CASE\s+)?(?:DISM(?:ISSED)?|DSMD|DISMD|DSM)\.?(?:{_1385}{_FURTHERANCE}?|{_FURTHERANCE}{_1385}?)?", "dismissed"),
+    (rf"(?:CASE\s+)?(?:DISM(?:ISSED)?|DSMD|DISMD|DSM)\.?(?:{_1385}{_FURTHERANCE}?|{_FURTHERANCE}{_1385}?)?",
+     "dismissed"),
     (rf"(?:PC\s?)?1385{_PC}?(?:\s?\(A\))?{_FURTHERANCE}?", "dismissed"),
     # diverted
     (rf"(?:DIV(?:ERSION|ERTED)?|DEJ)\.?\s?[-/]?\s?{_1000}", "diverted"),
@@ -107,7 +111,7 @@ _LOOKALIKE = {frozenset(p) for p in ("OD", "OQ", "DQ", "OC", "CG", "IL", "IT", "
 
 
 def _one_lookalike_off(word: str, target: str) -> bool:
-    diffs = [(a, b) for a, b in zip(word, target) if a != b]
+    diffs = [(a, b) for a, b in zip(word, target, strict=True) if a != b]
     return len(diffs) == 1 and frozenset(diffs[0]) in _LOOKALIKE
 
 

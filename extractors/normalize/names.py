@@ -61,7 +61,7 @@ def normalize_name(text: str) -> str | None:
         leading = False
         if key in _STOP or sum(ch.isdigit() for ch in w) >= 2:
             break
-        after_comma = len(out) - out.index(",") - 1 if "," in out else 0
+        after_comma = sum(x != "," for x in out[out.index(",") + 1:]) if "," in out else 0
         if after_comma >= 2 and re.fullmatch(r"[A-Z]\.", out_raw[-1]) and key not in _SUFFIXES:
             break  # "DOE, JOHN M." ends the name; what follows is another field
         cw = _clean_word(w)

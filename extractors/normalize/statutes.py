@@ -5,17 +5,21 @@ Reads: a section number next to one of the five codes (HS, PC, VC, BP, WI in any
 spellings: `H&S`, `H.S.`, `HSC`, `P.C.`, `PEN`, `VEH`, `B&P`, `W&I`, `PENAL CODE` ...), the code before
 or after the number, with or without separators (`H&S-11359`, `HS11360`, `SECTION 459 OF THE PENAL CODE`);
 decimal sections (`12022.5`), lettered sections (`288a`, `476a`), subdivisions written `(b)`, `(A)(1)`,
-`B`, `B2`; attempts written `664/11359` or `664-11359` (returned as the target with attempt=True);
-`ATTEMPTED 11359 HS`; lists sharing one code (`11350/11351 HS`). OCR confusions are corrected (`1l359`, `113S9`, `H8S`, `HSS`, `H“S`, `UC`,
-`11357/B)`, `11357¢B>`, `11357(8)`) ONLY when the corrected section, or subdivision, is in the table of sections.
-A number of four or more digits that is not in the table is also tried with one digit swapped the way
-typewriter and dot-matrix faces confuse them (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 3/5, 8/9, 1/7: `11556` -> `11550`),
-or with a lost leading 1 (`1359 H&S` -> 11359), and taken only when exactly one such section is in the table. Every correction sets `corrected`. Otherwise an
-unreadable or unknown section is returned as read with known=False, never replaced by a guess.
+`B`, `B2`; attempts written `664/11359`, `664-11359` or `ATTEMPTED 11359 HS` (returned as the target with
+attempt=True); lists sharing one code (`11350/11351 HS`). Text across a line break is read too.
+
+OCR: look-alikes are corrected (`1l359`, `113S9`, `H8S`, `HSS`, `H“S`, `UC`, `11357/B)`, `11357¢B>`,
+`11357(8)`) ONLY when the corrected section, or subdivision, is in the table of sections. A number of four
+or more digits that is not in the table is also tried with one digit swapped the way typewriter and
+dot-matrix faces confuse them (0/6, 0/8, 0/9, 5/6, 6/8, 3/8, 3/5, 8/9, 1/7: `11556` -> 11550) or with a lost
+leading 1 (`1359 H&S` -> 11359), and taken only when exactly one such section is in the table. Every
+correction sets `corrected`. Otherwise an unreadable or unknown section is returned as read with
+known=False, never replaced by a guess.
 
 Refuses: a number with no code next to it (the extractor decides from context), money (`$459`,
 `1,359.00`), dates and times (`3/14/88`, `23:30:02`), case and booking numbers (`BA012345`,
-`1234567`), sections starting with 0.
+`1234567`), sections starting with 0, table rules (`|647` is 647), a count number before a code that has
+its own number (`681 HS 113593`).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from ..types import Statute
 from ._ocr import LETTER_FOR, to_digits
-from .sections import SectionInfo, canonical_code, canonical_section, is_known, section_info
+from .sections import SectionInfo, canonical_section, is_known, section_info
 
 __all__ = ["StatuteMatch", "find_statutes", "parse_statute", "is_known", "section_info", "SectionInfo"]
 
