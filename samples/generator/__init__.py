@@ -21,16 +21,17 @@ __all__ = ["DAMAGES", "FORMATS", "LAYOUTS", "Plan", "RenderedDocument", "generat
 
 
 def generate(n: int, seed: int, out: Path, *, layouts: list[str] | None = None, formats: list[str] | None = None,
-             clean_only: bool = False, prefix: str | None = None, start: int = 0) -> list[dict]:
-    """Write n documents into `out` with `truth.jsonl` and `spans.jsonl`; return the truth records."""
+             clean_only: bool = False, prefix: str | None = None, start: int = 0, cycle: bool = False) -> list[dict]:
+    """Write n documents into `out` with `truth.jsonl` and `spans.jsonl`; return the truth records.
+
+    `cycle` walks layouts and formats in turn instead of drawing them (see `plan_document`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     records: list[dict] = []
     with open(out / "truth.jsonl", "w") as truth_fh, open(out / "spans.jsonl", "w") as spans_fh:
         for index in range(start, start + n):
-            doc = render_document(seed, index, layouts=layouts, formats=formats, clean_only=clean_only,
-                                  name=_name(prefix, seed, index, doc_ext=None))
-            doc.truth["file"] = _name(prefix, seed, index, doc_ext=doc.truth["file"])
+            doc = render_document(seed, index, layouts=layouts, formats=formats, clean_only=clean_only, cycle=cycle)
+            doc.truth["file"] = _name(prefix, seed, index, Path(doc.truth["file"]).suffix)
             write_document(doc, out)
             truth_fh.write(json.dumps(doc.truth) + "\n")
             spans_fh.write(json.dumps(doc.spans_record()) + "\n")
@@ -38,8 +39,5 @@ def generate(n: int, seed: int, out: Path, *, layouts: list[str] | None = None, 
     return records
 
 
-def _name(prefix: str | None, seed: int, index: int, doc_ext: str | None) -> str | None:
-    if doc_ext is None:
-        return None
-    ext = Path(doc_ext).suffix
+def _name(prefix: str | None, seed: int, index: int, ext: str) -> str:
     return f"{prefix or f'gen{seed}'}_{index:05d}{ext}"

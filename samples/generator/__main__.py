@@ -20,10 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clean-only", action="store_true", help="no scan damage")
     ap.add_argument("--prefix", help="file name prefix (default gen<seed>)")
     ap.add_argument("--start", type=int, default=0, help="index of the first document")
+    ap.add_argument("--cycle", action="store_true",
+                    help="take layouts and formats in turn (document i: layout i mod L, format i mod F)")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
     recs = generate(a.n, a.seed, a.out, layouts=a.layouts, formats=a.formats, clean_only=a.clean_only,
-                    prefix=a.prefix, start=a.start)
+                    prefix=a.prefix, start=a.start, cycle=a.cycle)
     size = sum(p.stat().st_size for p in a.out.iterdir() if p.is_file())
     print(f"wrote {len(recs)} documents to {a.out} ({size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f}s; "
           f"layouts {dict(Counter(r['layout'] for r in recs))}; formats {dict(Counter(r['format'] for r in recs))}",

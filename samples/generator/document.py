@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -72,11 +73,17 @@ class Plan:
 
 
 def plan_document(seed: int, index: int = 0, *, layouts: list[str] | None = None, formats: list[str] | None = None,
-                  clean_only: bool = False, damage: list[str] | None = None) -> Plan:
-    """Decide document `index` of the set made from `seed`, without drawing pixels (fast)."""
+                  clean_only: bool = False, damage: list[str] | None = None, cycle: bool = False) -> Plan:
+    """Decide document `index` of the set made from `seed`, without drawing pixels (fast).
+
+    With `cycle`, document i takes layout i mod len(layouts) and format i mod len(formats) instead of
+    drawing them, so that a small set covers every layout and every format.
+    """
     rng, nrng = doc_rngs(seed, index)
     layouts = _check(layouts or list(LAYOUTS), LAYOUTS, "layout")
     formats = _check(formats or list(FORMATS), FORMATS, "format")
+    if cycle:
+        layouts, formats = [layouts[index % len(layouts)]], [formats[index % len(formats)]]
     layout = rng.choices(layouts, weights=[_LAYOUT_WEIGHTS[x] for x in layouts])[0]
     fmt = rng.choices(formats, weights=[_FORMAT_WEIGHTS[x] for x in formats])[0]
     case = sample_case(rng, force_superior=True if layout == "minute_order" else None)
@@ -100,9 +107,10 @@ def plan_document(seed: int, index: int = 0, *, layouts: list[str] | None = None
 
 def render_document(seed: int, index: int = 0, *, layouts: list[str] | None = None,
                     formats: list[str] | None = None, clean_only: bool = False, name: str | None = None,
-                    damage: list[str] | None = None) -> RenderedDocument:
+                    damage: list[str] | None = None, cycle: bool = False) -> RenderedDocument:
     """Render document `index` of the set made from `seed`; `damage` overrides the random damage plan."""
-    plan = plan_document(seed, index, layouts=layouts, formats=formats, clean_only=clean_only, damage=damage)
+    plan = plan_document(seed, index, layouts=layouts, formats=formats, clean_only=clean_only, damage=damage,
+                         cycle=cycle)
     case, layout, variant, fmt, scan, dmg = plan.case, plan.layout, plan.variant, plan.fmt, plan.scan, plan.damage
     canvases, style, rng, nrng = plan.canvases, plan.style, plan.rng, plan.nrng
     digital = fmt == "pdf-digital"
@@ -134,8 +142,8 @@ def render_document(seed: int, index: int = 0, *, layouts: list[str] | None = No
         "dpi": None if digital else int(round(dpi)),
     }
     return RenderedDocument(truth, pages, spans, words, canvases, style, case, variant, dpi,
-                            {"jpeg_quality": rng.randint(72, 88), "tiff": rng.choice(
-                                ("tiff_adobe_deflate", "tiff_lzw", "jpeg"))})
+                            {"jpeg_quality": rng.randint(72, 88),
+                             "tiff": rng.choices(("jpeg", "tiff_adobe_deflate", "tiff_lzw"), weights=(6, 2, 1))[0]})
 
 
 def write_document(doc: RenderedDocument, out: Path) -> Path:
@@ -164,8 +172,11 @@ def _to_mode(img: np.ndarray, scan: str) -> Image.Image:
     if img.ndim == 3 and scan in ("color", "digital"):
         return Image.fromarray(img, "RGB")
     gray = Image.fromarray(img, "L") if img.ndim == 2 else Image.fromarray(img, "RGB").convert("L")
-    if scan == "bilevel":
-        return gray.point(lambda v: 255 if v > 150 else 0, mode="1")
+    if scan == "bilevel":  # a bilevel scanner thresholds against the local background, so faded ink survives
+        g = np.asarray(gray)
+        b = cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 61, 22)
+        b[g < 60] = 0  # solid dark areas (holes, copier borders) stay black
+        return Image.fromarray(b, "L").convert("1", dither=Image.Dither.NONE)
     return gray
 
 

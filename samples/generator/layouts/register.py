@@ -145,7 +145,10 @@ def render(case: Case, rng: random.Random, style: Style) -> tuple[list[PageCanva
     last = max(e.date for e in entries) if entries else first_dispo
     for p in notes:
         entry(last, p)
-    for _ in range(rng.randint(2, 10) if len(flow.pages) == 1 else rng.randint(0, 5)):
+    extra = rng.randint(0, 5)
+    while len(flow.pages) == 1 or extra > 0:  # a register of actions runs to a second sheet
+        if len(flow.pages) > 1:
+            extra -= 1
         last = last + dt.timedelta(days=rng.randint(20, 200))
         entry(last, [(rng.choice(FILLERS_AFTER), None)])
     n = len(flow.pages)
