@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -23,9 +23,9 @@ def _services() -> Services:
 
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-          workers: Annotated[int, typer.Option("--workers", "-w", min=0,
-                                               help="Local worker processes (embedded mode; 0: one per core).")] = -1
-          ) -> None:
+          workers: Annotated[Optional[int], typer.Option(
+              "--workers", "-w", min=0, help="Local worker processes in the embedded mode "
+              "(default CLEARDOCKET_WORKERS; 0: one per core).")] = None) -> None:
     """Run the API and, in the embedded default, the local workers (SQLite and files under CLEARDOCKET_DATA_DIR)."""
     import uvicorn
 
@@ -36,7 +36,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     services = _services()
     settings = services.settings
-    if workers < 0:
+    if workers is None:
         workers = settings.workers
     pool = None
     if not settings.distributed:

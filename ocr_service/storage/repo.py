@@ -241,7 +241,7 @@ def _finish(s: Session, *, document_id: str, worker: str, values: dict[str, Any]
     res = s.execute(update(Document)
                     .where(Document.id == document_id, Document.status == "processing",
                            Document.claimed_by == worker)
-                    .values(claimed_by=None, lease_until=None, **values)
+                    .values(lease_until=None, **values)  # claimed_by stays: who did it last
                     .execution_options(synchronize_session=False))
     return res.rowcount == 1
 

@@ -53,8 +53,9 @@ def _worker_main(settings_json: str, stop: MpEvent) -> None:
     configure(settings.log_level)
     services = Services(settings)
     me = worker_id()
+    parent = os.getppid()
     event(log, "worker.started", worker=me, mode="local")
-    while not stop.is_set():
+    while not stop.is_set() and os.getppid() == parent:  # an orphan (serve was killed) stops too
         try:
             out = claim_and_run_one(services, worker=me)
         except Exception:  # noqa: BLE001 - e.g. the database briefly unreachable: wait and poll again
