@@ -122,6 +122,8 @@ def test_every_format_opens(tmp_path):
     doc = render_document(31, 0, layouts=["register"], formats=["tiff"], damage=[])
     assert doc.truth["pages"] >= 2  # the register runs over several pages
     for fmt in FORMATS:
+        if fmt in ("pdf-ocr", "pdf-digital"):
+            pytest.importorskip("fpdf", reason="fpdf2 writes PDFs with a text layer")
         doc.truth["format"] = fmt
         doc.truth["file"] = f"x_{fmt}" + {"png": ".png", "jpeg": ".jpg", "tiff": ".tif"}.get(fmt, ".pdf")
         path = write_document(doc, tmp_path)

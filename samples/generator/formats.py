@@ -7,9 +7,12 @@ import io
 import time
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import TextMode
+from typing import TYPE_CHECKING
+
 from PIL import Image
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 from .canvas import DPI, Font, LineOp, PageCanvas, RectOp, Style, TextOp, font_path
 
@@ -58,7 +61,9 @@ def write_scanned_pdf(path: Path, pages: list[Image.Image], dpi: float, quality:
                   modDate=time.gmtime(FIXED_DATE.timestamp()), producer="cleardocket sample generator")
 
 
-def _new_pdf() -> FPDF:
+def _new_pdf() -> "FPDF":
+    from fpdf import FPDF  # fpdf2: only the PDF writers with a text layer need it
+
     pdf = FPDF(unit="pt")
     pdf.set_creation_date(FIXED_DATE)
     pdf.set_producer("cleardocket sample generator")
@@ -70,6 +75,8 @@ def _new_pdf() -> FPDF:
 def write_ocr_pdf(path: Path, pages: list[Image.Image], dpi: float,
                   words: list[list[tuple[str, tuple[float, float, float, float]]]], quality: int = 80) -> None:
     """A scanned PDF with an invisible text layer placed over each word, as OCR software leaves it."""
+    from fpdf.enums import TextMode
+
     pdf = _new_pdf()
     for img, page_words in zip(pages, words):
         k = 72.0 / dpi
@@ -124,7 +131,7 @@ def write_digital_pdf(path: Path, canvases: list[PageCanvas], style: Style) -> N
     pdf.output(str(path))
 
 
-def _set_font(pdf: FPDF, font: Font, loaded: set[str]) -> None:
+def _set_font(pdf: "FPDF", font: Font, loaded: set[str]) -> None:
     family = font.name.replace("-", "")
     if family not in loaded:
         pdf.add_font(family, "", font_path(font.name))

@@ -107,23 +107,21 @@ def render(case: Case, rng: random.Random, style: Style) -> tuple[list[PageCanva
     first_dispo = min((e.date for e in entries if e.disposes), default=case.filing_date + dt.timedelta(days=60))
     pre = [e for e in entries if e.date < first_dispo and not e.disposes]
     post = [e for e in entries if e not in pre]
-    entry(case.filing_date, [(rng.choice(("COMPLAINT FILED.", "CASE FILED. COMPLAINT RECEIVED.", "INFORMATION FILED.")),
-                              None)], "FILING_DATE")
     if case.bail:
         entry(case.arrest_date, [("DEFT BOOKED. BAIL SET ", None), (money(case.bail), "BAIL"), (".", None)])
-    for e in pre:
-        entry(e.date, e.parts, "OTHER_DATE")
+    entry(case.filing_date, [(rng.choice(("COMPLAINT FILED.", "CASE FILED. COMPLAINT RECEIVED.", "INFORMATION FILED.")),
+                              None)], "FILING_DATE")
     block = 2 + 2 * len(case.counts)
-    span = max(1, (first_dispo - case.filing_date).days)
-    start = max([case.filing_date] + [e.date for e in pre])
-    k = 0
-    while len(case.counts) > 1 and (flow.bottom - flow.y) // lh > block - 2 and k < 40:
-        k += 1  # long continuance entries until the charge schedule must break across the page
-        d = min(first_dispo - dt.timedelta(days=1), start + dt.timedelta(days=int(span * k / 30) + 1))
-        text = rng.choice(FILLERS_BEFORE)
-        if len(wrap([(text, None)], body, R - col)) * lh + flow.y > flow.bottom - (block - 2) * lh:
-            text = "CONTINUED."
-        entry(d, [(text, None)])
+    span = max(1, (first_dispo - case.filing_date).days - 1)
+    fillers = [Entry(case.filing_date + dt.timedelta(days=rng.randint(1, span)), [(rng.choice(FILLERS_BEFORE), None)])
+               for _ in range(40 if len(case.counts) > 1 else 0)]
+    filler_ids = {id(f) for f in fillers}
+    for e in sorted(pre + fillers, key=lambda e: e.date):
+        if id(e) in filler_ids:  # continuances only until the charge schedule must break across the page
+            room = (flow.bottom - flow.y) // lh
+            if room <= block - 2 or len(wrap(e.parts, body, R - col)) > room - (block - 2):
+                continue
+        entry(e.date, e.parts, "OTHER_DATE")
     flow.line(col, "CHARGES:", body, lh, typed=tp)
     state["charges"] = True
     for c in case.counts:
