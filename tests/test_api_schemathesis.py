@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tempfile
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -22,6 +23,7 @@ with _services.db.write() as _s:
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.fixture(scope="module", autouse=True)
 def _seed() -> None:
     """Some real batches, documents and cases so that reads and corrections meet data."""
     from fastapi.testclient import TestClient
@@ -31,9 +33,6 @@ def _seed() -> None:
                files=[("files", (f"seed{i}.png", png_bytes(f"seed {i}"), "image/png")) for i in range(2)]
                + [("files", ("review-seed.png", png_bytes("seed review"), "image/png"))])
     drain(_services)
-
-
-_seed()
 
 
 @schema.parametrize()

@@ -47,7 +47,8 @@ def drain(services: Services, *, worker: str | None = None, processor: Processor
 
 def _worker_main(settings_json: str, stop: MpEvent) -> None:
     """Entry of one local worker process (spawned, so it opens its own database connections)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (Ctrl-C, docker stop)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     settings = ServiceSettings.model_validate_json(settings_json)
     configure(settings.log_level)
@@ -116,8 +117,8 @@ class LocalPool:
         for p in self._procs:
             p.join(timeout)
         for p in self._procs:
-            if p.is_alive():
-                p.terminate()
+            if p.is_alive():  # still busy after the grace period: its document's lease will expire
+                p.kill()
                 p.join(2)
         if self._supervisor:
             self._supervisor.join(5)
