@@ -69,12 +69,19 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
     for ln in doc.lines:
         widths[ln.page] = max(widths.get(ln.page, 0), len(ln.text))
     prev: TextLine | None = None
+    row_block = False
     for ln in doc.lines:
+        spans_here = by_line[ln.index]
+        if row_block and prev is not None and _continues_row(blocks[-1][0], prev, ln, spans_here):
+            blocks[-1].append(ln)  # a row's hanging-indent continuation ("DISPO: ... DATE: ...")
+            prev = ln
+            continue
         new = (prev is None or prev.page != ln.page or prev.text.rstrip().endswith((".", ";", ":"))
-               or _starts_entry(ln, by_line[ln.index]) or len(prev.text) < 0.6 * widths[ln.page]
-               or _is_row(prev, by_line[prev.index]) or "  " in ln.text.strip())
+               or _starts_entry(ln, spans_here) or len(prev.text) < 0.6 * widths[ln.page]
+               or row_block or "  " in ln.text.strip() or _is_row(ln, spans_here))
         if new:
             blocks.append([ln])
+            row_block = _is_row(ln, spans_here)
         else:
             blocks[-1].append(ln)
         prev = ln
@@ -86,9 +93,9 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
         lead = [s for s in fs if s.label == "DATE" and s.start <= first.start + 2]
         if lead:
             entry_date = lead[0].value
-        if len(block) == 1 and _is_row(first, fs):
-            seg = Segment(first.start, first.end, block, entry_date, True, _row_count(first, fs))
-            seg.spans = fs
+        if _is_row(first, fs):
+            seg = Segment(first.start, block[-1].end, block, entry_date, True, _row_count(first, fs))
+            seg.spans = [s for ln in block for s in by_line[ln.index]]
             segs.append(seg)
             continue
         start, end = first.start, block[-1].end
@@ -100,6 +107,23 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
                 seg.spans = [s for s in spans if a <= s.start < b]
                 segs.append(seg)
     return segs
+
+
+def _char_width(ln: TextLine) -> float:
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in ln.line.words)
+    return 0.6 * heights[len(heights) // 2] if heights else 10.0
+
+
+def _continues_row(row: TextLine, prev: TextLine, ln: TextLine, spans: list[Span]) -> bool:
+    """A line indented under a table row, close below it, with no statute of its own."""
+    if ln.page != row.page or any(s.label == "STATUTE" for s in spans):
+        return False
+    if any(s.label in ("DATE", "COUNT_REF") and s.start <= ln.start + 2 for s in spans):
+        return False
+    cw = _char_width(row)
+    indented = ln.line.bbox[0] > row.line.bbox[0] + 1.5 * cw
+    close = ln.line.bbox[1] - prev.line.bbox[3] < 2.5 * (prev.line.bbox[3] - prev.line.bbox[1])
+    return indented and close
 
 
 def _is_abbrev(text: str, dot: int) -> bool:

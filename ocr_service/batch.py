@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ocr_service.errors import CleardocketError
+from ocr_service.errors import CleardocketError, UnreadableFile
 from ocr_service.timing import StageTimer
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ def process_one(path: str, policy: str) -> Outcome:
         result = process_document(Path(path), policy=policy, timer=timer)
     except CleardocketError as e:
         return Outcome(error_record(path, e), 0, timer)
+    except OSError as e:  # the file went away or cannot be read: an input problem, not a bug
+        return Outcome(error_record(path, UnreadableFile(f"cannot read the file: {e.strerror or e}")), 0, timer)
     except Exception as e:  # a bug must cost one document, not the batch
         log.error("internal error on a document: %s", traceback.format_exc(limit=5))
         return Outcome(error_record(path, InternalError(f"{type(e).__name__}: {e}")), 0, timer)

@@ -29,6 +29,12 @@ class EmptyFile(InputError):
     code = "empty_file"
 
 
+class UnreadableFile(InputError):
+    """The file vanished or cannot be opened (permissions, I/O error)."""
+
+    code = "unreadable_file"
+
+
 class CorruptFile(InputError):
     code = "corrupt_file"
 

@@ -160,3 +160,15 @@ def test_a_statute_cut_by_a_line_break_is_read_whole():
     f = extract(text)
     assert [(c.count, c.statute.value.section, c.level.value, c.disposition.value) for c in f.charges] == [
         (1, "11359", "felony", "dismissed"), (2, "11352", "felony", "convicted")]
+
+
+def test_a_row_continued_on_indented_lines_keeps_its_disposition():
+    text = ("CASE NUMBER: A330917     FILED: 04/02/85\n"
+            "CNT 001  HS 11359        POSS FOR SALE\n"
+            "         DISPO: PLEA NOLO CONTENDERE      DATE: 07/11/85\n"
+            "CNT 002  PEN 459         BURGLARY\n"
+            "         DISPO: DISMISSED                 DATE: 07/11/85\n"
+            "07/11/85  SENTENCE PRONOUNCED.\n")
+    f = extract(text)
+    assert [(c.count, c.statute.value.section, c.disposition.value, c.disposition_date.value) for c in f.charges] == [
+        (1, "11359", "convicted", dt.date(1985, 7, 11)), (2, "459", "dismissed", dt.date(1985, 7, 11))]
