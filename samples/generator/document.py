@@ -156,7 +156,9 @@ def write_document(doc: RenderedDocument, out: Path) -> Path:
     elif fmt == "jpeg":
         write_jpeg(path, pages[0], dpi, q)
     elif fmt == "tiff":
-        write_tiff(path, pages, dpi, "group4" if doc.truth["scan"] == "bilevel" else doc.options.get("tiff", "jpeg"))
+        scan = doc.truth["scan"]
+        compression = "group4" if scan == "bilevel" else "jpeg" if scan == "color" else doc.options.get("tiff", "jpeg")
+        write_tiff(path, pages, dpi, compression)  # colour pages always JPEG-in-TIFF: lossless colour is too big
     elif fmt == "pdf":
         write_scanned_pdf(path, pages, dpi, q)
     elif fmt == "pdf-ocr":
