@@ -104,7 +104,8 @@ def test_uploader_sees_only_its_own_batches(env):
     assert client.get(f"/v1/batches/{made['id']}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
     assert client.get(f"/v1/batches/{made['id']}",
                       headers={"Authorization": f"Bearer {keys['uploader']}"}).status_code == 200
-    assert client.get(f"/v1/batches/{made['id']}", headers={"Authorization": f"Bearer {keys['reader']}"}).status_code == 200
+    reader = {"Authorization": f"Bearer {keys['reader']}"}
+    assert client.get(f"/v1/batches/{made['id']}", headers=reader).status_code == 200
 
 
 def test_keys_are_hashed_at_rest(env):

@@ -29,7 +29,8 @@ def pixel_bomb() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+            + chunk(b"IEND", b""))
 
 
 def client_for(tmp_path, processor=STAND_IN):
@@ -77,7 +78,8 @@ def test_requests_that_are_not_batches_get_coded_errors(tmp_path):
         r = client.post("/v1/batches", headers=h, files=[("other", ("a.png", png_bytes("x"), "image/png"))])
         assert (r.status_code, r.json()["error"]["code"]) == (400, "bad_upload")
         r = client.post("/v1/batches", headers={**h, "Content-Type": "multipart/form-data; boundary=zz"},
-                        content=b"--zz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\n\r\n\x89PNG")
+                        content=b"--zz\r\nContent-Disposition: form-data; name=\"files\"; "
+                                b"filename=\"a.png\"\r\n\r\n\x89PNG")  # ends inside the file
         assert (r.status_code, r.json()["error"]["code"]) == (400, "bad_upload")
 
 
@@ -99,7 +101,8 @@ def test_pipeline_gives_coded_errors_for_a_pixel_bomb_and_a_corrupt_pdf(tmp_path
         with services.db.write() as s:
             token = create_key(s, role="uploader", name="unit").token
         files = [("bomb.png", pixel_bomb(), "image/png"),
-                 ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n" + b"\x00garbage" * 50, "application/pdf"),
+                 ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\n" + b"\x00garbage" * 50,
+                  "application/pdf"),
                  ("good.png", good.getvalue(), "image/png")]
         docs = client.post("/v1/batches", headers={"Authorization": f"Bearer {token}"},
                            files=[("files", f) for f in files]).json()["documents"]

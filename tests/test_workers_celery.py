@@ -12,8 +12,16 @@ from fastapi.testclient import TestClient
 from ocr_service.api.app import create_app
 from ocr_service.storage import repo
 from ocr_service.storage.context import Services, ServiceSettings
-from tests.test_service_support import (ROOT, STAND_IN, cli, fresh_pg_database, png_bytes, redis_url, service_env,
-                                        wait_for)
+from tests.test_service_support import (
+    ROOT,
+    STAND_IN,
+    cli,
+    fresh_pg_database,
+    png_bytes,
+    redis_url,
+    service_env,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +36,9 @@ def cluster(tmp_path_factory):
                           CD_TEST_PAGE_SECONDS="0.4", CLEARDOCKET_LEASE_SECONDS="2", CLEARDOCKET_SWEEP_SECONDS="1",
                           CLEARDOCKET_RESEND_AFTER_SECONDS="3", CLEARDOCKET_LOG_LEVEL="WARNING")
         token = cli("keys", "create", "--role", "uploader", "--name", "unit", env=env).stdout.splitlines()[-1]
-        settings = ServiceSettings(database_url=pg, broker_url=broker, blob_dir=blobs, data_dir=env["CLEARDOCKET_DATA_DIR"],
-                                   sweep_seconds=1, resend_after_seconds=3, lease_seconds=2)
+        settings = ServiceSettings(database_url=pg, broker_url=broker, blob_dir=blobs,
+                                   data_dir=env["CLEARDOCKET_DATA_DIR"], sweep_seconds=1,
+                                   resend_after_seconds=3, lease_seconds=2)
         workers = [start_worker(env) for _ in range(2)]
         app = create_app(settings)
         try:

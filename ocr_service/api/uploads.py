@@ -68,7 +68,7 @@ class Part:
     blob_key: str | None = None
     error: CleardocketError | None = None
     _staged: BinaryIO | None = None
-    _hash: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+    _hash: hashlib._Hash = field(default_factory=hashlib.sha256)
     _head: bytes = b""
     _too_large: bool = False
 

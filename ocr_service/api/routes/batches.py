@@ -32,7 +32,8 @@ def _error(code: str | None, message: str | None) -> schemas.ErrorInfo | None:
     return schemas.ErrorInfo(code=code, message=message or code) if code else None
 
 
-def _store(services: Services, parts: list[Part], *, who: str, policy: str | None) -> tuple[str, list[schemas.DocumentRef], list[str]]:
+def _store(services: Services, parts: list[Part], *, who: str,
+           policy: str | None) -> tuple[str, list[schemas.DocumentRef], list[str]]:
     """Record the batch and its documents in one transaction; duplicates link the existing document."""
     now = dt.datetime.now(dt.timezone.utc)
     batch_id = str(uuid.uuid4())
