@@ -1,0 +1,1 @@
+"""Page layouts: each module has render(case, rng, style) -> (pages, variant)."""
