@@ -41,13 +41,19 @@ class Outcome:
     timer: StageTimer = field(default_factory=StageTimer)
 
 
+# Side files that scan folders carry (manifests, notes, ground truth). A folder walk leaves them
+# out; a file named on the command line is always read, and its type is judged from its bytes.
+SIDE_FILE_SUFFIXES = frozenset({".json", ".jsonl", ".txt", ".md", ".csv", ".xml", ".log", ".ini", ".db"})
+
+
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders walked recursively, sorted by path, hidden files left out."""
+    """Files as given; folders walked recursively, sorted by path, hidden and side files left out."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*")
-                              if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+                              if f.is_file() and f.suffix.lower() not in SIDE_FILE_SUFFIXES
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)
     return out
