@@ -28,9 +28,10 @@ for _ in $(seq 1 120); do
 done
 
 BATCH=""
-if compgen -G "$SAMPLES/*" >/dev/null; then
+if [ -d "$SAMPLES" ]; then
   # one request per 200 files, streamed by curl from disk
-  mapfile -t FILES < <(find "$SAMPLES" -maxdepth 1 -type f ! -name '.*' | sort)
+  mapfile -t FILES < <(find "$SAMPLES" -maxdepth 1 -type f \( -iname '*.pdf' -o -iname '*.png' -o -iname '*.jpg' \
+                       -o -iname '*.jpeg' -o -iname '*.tif' -o -iname '*.tiff' \) | sort)
   for ((i = 0; i < ${#FILES[@]}; i += 200)); do
     ARGS=()
     for f in "${FILES[@]:i:200}"; do ARGS+=(-F "files=@$f"); done
