@@ -43,7 +43,8 @@ def process(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results JSONL (default: standard output).")] = None,
     policy: Annotated[str, typer.Option(help="Relief policy: la-county, ca-statute or a policy file.",
                                         callback=_check_policy)] = "la-county",
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")] = 0,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1,
+                                                help="Worker processes (default: all cores).")] = None,
     timings: Annotated[Optional[Path], typer.Option(help="Write per-stage timings (JSON) here.")] = None,
 ) -> None:
     """Read scanned dockets and write one case record per document (JSON lines)."""
