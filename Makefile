@@ -28,8 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 run: setup
-	$(CLI) process samples/scans --out samples/out/results.jsonl --jobs $(JOBS)
-	$(PY) -m ocr_service.summary samples/out/results.jsonl
+	bash scripts/run_demo.sh
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadfile

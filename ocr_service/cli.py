@@ -99,9 +99,10 @@ def ocr(
 
 def _register_optional() -> None:
     """Commands that live beside their feature (relief, service) register themselves here."""
-    from ocr_service import cli_relief
+    from ocr_service import cli_relief, cli_service
 
     cli_relief.register(app)
+    cli_service.register(app)
 
 
 _register_optional()

@@ -38,7 +38,18 @@ if [ -d "$SAMPLES" ]; then
     BATCH=$(curl -fsS -H "Authorization: Bearer ${KEYS[uploader]}" "${ARGS[@]}" "http://$HOST:$PORT/v1/batches" \
             | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   done
-  echo "uploaded ${#FILES[@]} sample scans from $SAMPLES (last batch $BATCH)"
+  echo "uploaded ${#FILES[@]} sample scans from $SAMPLES (last batch $BATCH); processing..."
+  # Wait until every document is done or failed, then print the summary table of the cases.
+  for _ in $(seq 1 600); do
+    LEFT=$(curl -fsS -H "Authorization: Bearer ${KEYS[reader]}" "http://$HOST:$PORT/v1/batches/$BATCH" \
+           | "$PY" -c 'import json,sys; c=json.load(sys.stdin)["counts"]; print(c.get("queued",0)+c.get("processing",0))')
+    [ "$LEFT" = 0 ] && break
+    sleep 1
+  done
+  mkdir -p samples/out
+  curl -fsS -H "Authorization: Bearer ${KEYS[reader]}" "http://$HOST:$PORT/v1/exports/cases.jsonl" > samples/out/service-cases.jsonl
+  echo
+  "$PY" -m ocr_service.summary samples/out/service-cases.jsonl
 else
   echo "no sample scans in $SAMPLES yet: upload your own with POST /v1/batches"
 fi
