@@ -1,0 +1,120 @@
+"""The default engine: tesseract through its C API (tesserocr), one API object reused per process."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract loads
+
+import numpy as np
+import tesserocr
+from tesserocr import PSM, RIL, PyTessBaseAPI, iterate_level
+
+from extractors.types import OcrPage, Word
+from ocr_service.errors import OcrFailed
+from ocr_service.ocr.base import as_uint8, decide_orientation, reading_score, scale_box, stored_size
+
+
+class TesserocrEngine:
+    """Tesseract via tesserocr. Not re-entrant: calls are serialised by a lock.
+
+    Recognition uses one PyTessBaseAPI for the life of the process. Orientation detection (OSD)
+    uses a second one loaded with only the `osd` model, created on first use: the bundled
+    tesseract aborts the process when OSD runs on an API initialised with `eng+osd` and
+    Debian's traineddata, while an `osd`-only API works.
+    """
+
+    name = "tesserocr"
+
+    def __init__(self, tessdata: Path, lang: str = "eng", psm: int = 6):
+        self.tessdata = Path(tessdata)
+        self.lang = lang
+        self.psm = int(psm)
+        self._lock = threading.Lock()
+        try:
+            self._api = PyTessBaseAPI(path=f"{self.tessdata}/", lang=lang, psm=self.psm)
+        except RuntimeError as e:
+            raise OcrFailed(f"tesseract could not load {lang!r} from {self.tessdata}: {e}") from e
+        # keep runs of spaces that separate table columns when tesseract renders line text
+        self._api.SetVariable("preserve_interword_spaces", "1")
+        self._osd_api: PyTessBaseAPI | None = None
+
+    @property
+    def version(self) -> str:
+        return tesserocr.tesseract_version().split()[1]
+
+    def read(self, image: np.ndarray, page_number: int, *, scale: float = 1.0,
+             dpi: int | None = None) -> OcrPage:
+        img = as_uint8(image)
+        width, height = stored_size(img, scale)
+        with self._lock:
+            try:
+                self._set_image(self._api, img, dpi)
+                self._api.Recognize()
+                words = tuple(self._words(scale, width, height))
+            except RuntimeError as e:
+                raise OcrFailed(f"tesseract failed on page {page_number}: {e}") from e
+            finally:
+                self._api.Clear()
+        return OcrPage(number=page_number, width=width, height=height, words=words)
+
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        return decide_orientation(as_uint8(image), self._score, self._osd)
+
+    def close(self) -> None:
+        with self._lock:
+            self._api.End()
+            if self._osd_api is not None:
+                self._osd_api.End()
+
+    # -- internals -------------------------------------------------------------------------
+
+    @staticmethod
+    def _set_image(api: PyTessBaseAPI, img: np.ndarray, dpi: int | None) -> None:
+        h, w = img.shape[:2]
+        bpp = 1 if img.ndim == 2 else img.shape[2]
+        api.SetImageBytes(img.tobytes(), w, h, bpp, w * bpp)
+        if dpi:
+            api.SetSourceResolution(int(dpi))
+
+    def _words(self, scale: float, width: int, height: int):
+        """Words of the last recognition, with line and block ids counted in reading order."""
+        iterator = self._api.GetIterator()
+        if iterator is None:
+            return
+        line = block = -1
+        for r in iterate_level(iterator, RIL.WORD):
+            if r.Empty(RIL.WORD):
+                continue
+            if r.IsAtBeginningOf(RIL.BLOCK):
+                block += 1
+            if r.IsAtBeginningOf(RIL.TEXTLINE):
+                line += 1
+            text = (r.GetUTF8Text(RIL.WORD) or "").strip()
+            box = r.BoundingBox(RIL.WORD)
+            if not text or box is None:
+                continue
+            yield Word(text=text, bbox=scale_box(box, scale, width, height),
+                       conf=round(max(0.0, min(100.0, r.Confidence(RIL.WORD))) / 100.0, 4),
+                       line=max(line, 0), block=max(block, 0))
+
+    def _score(self, img: np.ndarray) -> tuple[float, int]:
+        page = self.read(np.ascontiguousarray(img), 0)
+        return reading_score(page.words)
+
+    def _osd(self, img: np.ndarray) -> tuple[int, float]:
+        with self._lock:
+            try:
+                if self._osd_api is None:
+                    self._osd_api = PyTessBaseAPI(path=f"{self.tessdata}/", lang="osd", psm=PSM.OSD_ONLY)
+                self._set_image(self._osd_api, np.ascontiguousarray(img), None)
+                result = self._osd_api.DetectOrientationScript()
+            except RuntimeError:
+                return 0, 0.0  # no osd model, or too little text for OSD: no opinion
+            finally:
+                if self._osd_api is not None:
+                    self._osd_api.Clear()
+        if not result:
+            return 0, 0.0
+        return int(result["orient_deg"]) % 360, float(result["orient_conf"])

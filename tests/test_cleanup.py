@@ -1,0 +1,233 @@
+"""Cleanup: measurements on synthetic damaged pages, steps chosen per page, and with real tesseract
+that damaged pages read better after cleanup while a clean page is left as it is."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr_service import cleanup
+from ocr_service.ocr.base import find_tessdata
+from ocr_service.ocr.tesserocr_engine import TesserocrEngine
+from tests.test_ocr import DOCKET, Rendered, render_page, word_recall
+
+
+@pytest.fixture(scope="module")
+def engine() -> TesserocrEngine:
+    return TesserocrEngine(find_tessdata(None, "eng"), "eng", 6)
+
+
+@pytest.fixture(scope="module")
+def page() -> Rendered:
+    return render_page(dpi=200)
+
+
+def rotate(gray: np.ndarray, deg: float) -> np.ndarray:
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def salt_and_pepper(gray: np.ndarray, density: float, seed: int = 0) -> np.ndarray:
+    r = np.random.default_rng(seed).random(gray.shape)
+    out = gray.copy()
+    out[r < density / 2] = 0
+    out[r > 1 - density / 2] = 255
+    return out
+
+
+def read(engine, cleaned: cleanup.CleanedPage) -> str:
+    return engine.read(cleaned.ocr_image, 1, scale=cleaned.scale, dpi=cleaned.ocr_dpi).text
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+def test_clean_page_measures_clean(page):
+    m = cleanup.measure(page.image, 200)
+    assert m.impulse_noise < 1e-4 and m.speck_density < 1
+    assert abs(m.skew_deg) < 0.1
+    assert m.contrast > 200 and m.background_unevenness < 5 and m.border_darkness < 0.01
+    assert 18 <= m.text_height <= 30  # 12 pt capitals at 200 dpi are about 23 px
+    assert m.dpi == 200
+
+
+@pytest.mark.parametrize("deg", [-3.0, -1.0, 1.5, 2.5])
+def test_skew_is_measured_with_its_sign(page, deg):
+    m = cleanup.measure(rotate(page.image, deg), 200)
+    assert m.skew_deg == pytest.approx(-deg, abs=0.15)
+    assert m.skew_strength > cleanup.SKEW_MIN_STRENGTH
+
+
+def test_salt_and_pepper_is_measured(page):
+    assert cleanup.measure(salt_and_pepper(page.image, 0.02), 200).impulse_noise > cleanup.IMPULSE_MEDIAN
+    assert cleanup.measure(salt_and_pepper(page.image, 0.15), 200).impulse_noise > 0.02
+
+
+def test_dense_salt_and_pepper_gets_another_median_pass(page):
+    light = cleanup.clean(salt_and_pepper(page.image, 0.03), 200)
+    dense = cleanup.clean(salt_and_pepper(page.image, 0.25), 200)
+    assert dict(light.steps[0].values)["passes"] == 1
+    assert dict(dense.steps[0].values)["passes"] >= 2
+
+
+def test_text_height_follows_resolution(page):
+    full = cleanup.measure(page.image, 200).text_height
+    half = cleanup.measure(cv2.resize(page.image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), 100).text_height
+    assert half == pytest.approx(full / 2, rel=0.2)
+
+
+def faded(gray: np.ndarray, paper: int = 235, ink: int = 195, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    out = ink + gray.astype(np.float32) * ((paper - ink) / 255)
+    out += np.random.default_rng(seed).normal(0, noise, gray.shape) if noise else 0
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def test_faded_noisy_and_uneven_pages_are_measured(page):
+    m = cleanup.measure(faded(page.image, noise=6), 200)
+    assert m.contrast < 60 and 4 < m.paper_noise < 8
+    assert cleanup.measure(page.image, 200).paper_noise < 0.5
+    ramp = np.linspace(0.5, 1.0, page.image.shape[1], dtype=np.float32)[None, :]
+    uneven = (page.image * ramp).astype(np.uint8)
+    assert cleanup.measure(uneven, 200).background_unevenness > cleanup.UNEVEN_MIN
+
+
+def test_implausible_declared_dpi_is_replaced_by_an_estimate():
+    assert cleanup.effective_dpi(2000, 2600, 96) == pytest.approx(2000 / 8.5)
+    assert cleanup.effective_dpi(2550, 3300, 300) == 300
+    assert cleanup.effective_dpi(850, 1100, None) == 100
+
+
+# --- steps chosen per page ----------------------------------------------------------------------
+
+def test_clean_page_is_left_alone(page, engine):
+    cleaned = cleanup.clean(page.image, 200, engine.orientation)
+    assert cleaned.steps == ()
+    assert cleaned.scale == 1.0 and cleaned.rotation == 0
+    assert np.array_equal(cleaned.ocr_image, page.image) and np.array_equal(cleaned.image, page.image)
+
+
+def test_clean_page_does_not_read_worse(page, engine):
+    before = word_recall(engine.read(page.image, 1, dpi=200).text, DOCKET)
+    after = word_recall(read(engine, cleanup.clean(page.image, 200, engine.orientation)), DOCKET)
+    assert after >= before
+
+
+@pytest.mark.parametrize("density", [0.03, 0.12])
+def test_salt_and_pepper_page_reads_better_after_cleanup(page, engine, density):
+    noisy = salt_and_pepper(page.image, density, seed=int(density * 100))
+    cleaned = cleanup.clean(noisy, 200, engine.orientation)
+    assert "median" in cleaned.step_names
+    before = word_recall(engine.read(noisy, 1, dpi=200).text, DOCKET)
+    after = word_recall(read(engine, cleaned), DOCKET)
+    assert after > before and after >= 0.9
+
+
+def test_stored_image_is_gray_and_not_denoised(page, engine):
+    noisy = cv2.cvtColor(salt_and_pepper(page.image, 0.03), cv2.COLOR_GRAY2RGB)
+    cleaned = cleanup.clean(noisy, 200)
+    assert cleaned.image.ndim == 2 and cleaned.ocr_image.ndim == 2
+    assert np.array_equal(cleaned.image, cv2.cvtColor(noisy, cv2.COLOR_RGB2GRAY))
+
+
+def test_upside_down_page_is_turned(page, engine):
+    upside_down = np.ascontiguousarray(np.rot90(page.image, 2))
+    cleaned = cleanup.clean(upside_down, 200, engine.orientation)
+    assert cleaned.rotation == 180 and "orient" in cleaned.step_names
+    assert np.array_equal(cleaned.image, page.image)  # the stored page is upright
+    assert word_recall(read(engine, cleaned), DOCKET) >= 0.95
+
+
+def test_orientation_is_not_applied_without_confidence(page):
+    cleaned = cleanup.clean(page.image, 200, lambda sample: (180, 0.2))
+    assert cleaned.rotation == 0
+
+
+def test_skewed_page_is_straightened(page, engine):
+    skewed = rotate(page.image, 2.0)
+    cleaned = cleanup.clean(skewed, 200, engine.orientation)
+    assert cleaned.skew_deg == pytest.approx(-2.0, abs=0.15)
+    assert abs(cleanup.measure(cleaned.image, 200).skew_deg) < 0.15  # the stored page is straight too
+    before = word_recall(engine.read(skewed, 1, dpi=200).text, DOCKET)
+    assert word_recall(read(engine, cleaned), DOCKET) >= max(before, 0.9)
+
+
+def test_small_skew_is_left_alone(page):
+    cleaned = cleanup.clean(rotate(page.image, 0.1), 200)
+    assert "deskew" not in cleaned.step_names
+
+
+def test_low_resolution_page_is_upscaled_and_boxes_stay_on_the_stored_page(page, engine):
+    low = cv2.resize(page.image, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)  # 80 dpi
+    cleaned = cleanup.clean(low, 80, engine.orientation)
+    assert "upscale" in cleaned.step_names and cleaned.scale >= 2
+    assert cleaned.image.shape == low.shape
+    assert cleaned.ocr_image.shape[0] == pytest.approx(low.shape[0] * cleaned.scale, abs=1)
+    result = engine.read(cleaned.ocr_image, 1, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
+    assert (result.width, result.height) == (low.shape[1], low.shape[0])
+    word = next(w for w in result.words if w.text == "BURGLARY")
+    x0, y0, x1, y1 = (round(v * 0.4) for v in page.boxes["BURGLARY"])
+    bx0, by0, bx1, by1 = word.bbox
+    assert abs(bx0 - x0) <= 3 and abs(by0 - y0) <= 3 and abs(bx1 - x1) <= 3 and abs(by1 - y1) <= 3
+    before = word_recall(engine.read(low, 1, dpi=80).text, DOCKET)
+    assert word_recall(result.text, DOCKET) >= before
+
+
+def test_photocopy_border_and_punch_holes_are_removed(page, engine):
+    damaged = page.image.copy()
+    damaged[:, :60] = 25  # dark band where the copier saw past the paper
+    damaged[:40, :] = 30
+    for cy in (300, 900):
+        cv2.circle(damaged, (100, cy), 30, 20, -1)  # 0.3-inch holes at 200 dpi
+    cleaned = cleanup.clean(damaged, 200, engine.orientation)
+    step = dict(next(s for s in cleaned.steps if s.name == "borders").values)
+    assert step["border_blobs"] >= 1 and step["punch_holes"] == 2
+    ocr = cleaned.ocr_image
+    assert ocr[:, :55].min() > 200 and ocr[:35, :].min() > 200  # the band is gone
+    assert ocr[290:310, 90:110].min() > 200  # and the holes
+    assert word_recall(read(engine, cleaned), DOCKET) >= 0.95
+
+
+def test_isolated_specks_go_and_periods_stay(page):
+    damaged = page.image.copy()
+    rng = np.random.default_rng(3)
+    for _ in range(800):  # 1-2 px specks, mostly in the margins
+        y, x = int(rng.integers(0, damaged.shape[0] - 2)), int(rng.integers(0, damaged.shape[1] - 2))
+        damaged[y:y + 2, x:x + 2] = 0
+    cleaned = cleanup.clean(damaged, 200)
+    assert "specks" in cleaned.step_names
+    assert cleanup.measure(cleaned.ocr_image, 200).speck_density < cleanup.SPECKS_PER_SQIN_MIN
+    # the period at the end of "DISMISSED." is still there
+    x0, y0, x1, y1 = page.boxes["DISMISSED."]
+    assert (cleaned.ocr_image[y0:y1, x1 - 8:x1] < 128).any()
+
+
+def test_faded_page_without_noise_is_left_to_tesseract(page, engine):
+    cleaned = cleanup.clean(faded(page.image), 200, engine.orientation)
+    assert cleaned.steps == ()
+    assert word_recall(read(engine, cleaned), DOCKET) >= 0.95
+
+
+def test_faded_noisy_page_is_smoothed_binarized_and_reads_better(page, engine):
+    noisy = faded(page.image, noise=6, seed=2)
+    cleaned = cleanup.clean(noisy, 200, engine.orientation)
+    assert cleaned.step_names[-2:] == ("smooth", "binarize")
+    assert set(np.unique(cleaned.ocr_image)) <= {0, 255}
+    before = word_recall(engine.read(noisy, 1, dpi=200).text, DOCKET)
+    after = word_recall(read(engine, cleaned), DOCKET)
+    assert after > before and after >= 0.85
+
+
+def test_uneven_background_is_flattened(page, engine):
+    ramp = np.linspace(0.45, 1.0, page.image.shape[1], dtype=np.float32)[None, :]
+    shadowed = (page.image * ramp).astype(np.uint8)
+    cleaned = cleanup.clean(shadowed, 200, engine.orientation)
+    assert "flatten" in cleaned.step_names
+    left, right = cleaned.ocr_image[:, :100], cleaned.ocr_image[:, -100:]
+    assert np.median(left) == np.median(right) == 255  # paper is white on both sides
+    before = word_recall(engine.read(shadowed, 1, dpi=200).text, DOCKET)
+    assert word_recall(read(engine, cleaned), DOCKET) >= max(before, 0.95)
+
+
+def test_steps_can_be_disabled(page):
+    noisy = salt_and_pepper(page.image, 0.03)
+    assert "median" not in cleanup.clean(noisy, 200, disable={"median"}).step_names
