@@ -20,6 +20,7 @@ from ocr_service.logging import event
 from ocr_service.metrics import CONTENT_TYPE, Metrics
 from ocr_service.settings import Settings
 from ocr_service.storage.context import Services, service_settings
+from ocr_service.web import mount as mount_desk
 
 log = logging.getLogger("cleardocket.api")
 
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for r in (batches.router, documents.router, cases.router, exports.router, admin.router):
         app.include_router(r)
+    mount_desk(app)  # the reviewer's desk: /review, /upload, /dashboard (ocr_service/web)
 
     @app.get("/healthz", response_model=schemas.Health, tags=["operations"],
              responses={503: {"model": schemas.Health}})

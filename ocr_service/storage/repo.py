@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ocr_service.storage.models import ApiKey, AuditEntry, Batch, BatchDocument, Case, Document
@@ -391,3 +391,77 @@ def pages_done(s: Session, *, since: dt.datetime | None = None) -> int:
     if since is not None:
         q = q.where(Document.finished_at >= since)
     return int(s.scalar(q) or 0)
+
+
+# ---------------------------------------------------------------- the reviewer's desk (ocr_service/web)
+def _reasons_text():
+    return cast(Case.record[("review", "reasons")], String)
+
+
+def _has_reason(reason: str):
+    # reasons are stable codes ([a-z_]); their quoted form cannot match inside another code
+    return _reasons_text().like(f'%"{reason}"%')
+
+
+def review_queue(s: Session, *, reason: str | None = None, page: int = 1,
+                 per_page: int = 50) -> tuple[list[CaseView], int]:
+    """Cases whose review is required, oldest first, optionally only those with `reason`; paged."""
+    q = select(Case).where(Case.review_required.is_(True))
+    if reason:
+        q = q.where(_has_reason(reason))
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = s.scalars(q.order_by(Case.created_at, Case.id).offset((page - 1) * per_page).limit(per_page))
+    return [_case(c) for c in rows], total
+
+
+def review_reason_counts(s: Session) -> dict[str, int]:
+    """How many cases waiting for review carry each reason."""
+    counts: dict[str, int] = {}
+    for reasons, in s.execute(select(Case.record[("review", "reasons")]).where(Case.review_required.is_(True))):
+        for r in dict.fromkeys(reasons or ()):
+            counts[str(r)] = counts.get(str(r), 0) + 1
+    return counts
+
+
+def next_in_queue(s: Session, *, after_case_id: str | None = None, reason: str | None = None) -> str | None:
+    """The queued case after `after_case_id` in queue order (oldest first), wrapping to the first; None if empty."""
+    q = select(Case.id, Case.created_at).where(Case.review_required.is_(True))
+    if reason:
+        q = q.where(_has_reason(reason))
+    current = s.get(Case, after_case_id) if after_case_id else None
+    if current is not None:
+        later = q.where(or_(Case.created_at > current.created_at,
+                            and_(Case.created_at == current.created_at, Case.id > current.id)))
+        row = s.execute(later.order_by(Case.created_at, Case.id).limit(1)).first()
+        if row is not None:
+            return row.id
+        q = q.where(Case.id != current.id)
+    row = s.execute(q.order_by(Case.created_at, Case.id).limit(1)).first()
+    return row.id if row else None
+
+
+def queue_position(s: Session, *, case_id: str) -> tuple[int, int] | None:
+    """(1-based position, queue size) of a queued case, or None when it is not in the queue."""
+    c = s.get(Case, case_id)
+    if c is None or not c.review_required:
+        return None
+    base = select(func.count()).select_from(Case).where(Case.review_required.is_(True))
+    before = s.scalar(base.where(or_(Case.created_at < c.created_at,
+                                     and_(Case.created_at == c.created_at, Case.id < c.id)))) or 0
+    return before + 1, s.scalar(base) or 0
+
+
+def pages_finished_since(s: Session, *, since: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """(finished_at, pages) of every document finished since `since` (for pages per hour)."""
+    rows = s.execute(select(Document.finished_at, Document.pages)
+                     .where(Document.finished_at >= since, Document.pages.is_not(None))
+                     .order_by(Document.finished_at))
+    return [(at, int(n)) for at, n in rows]
+
+
+def corrected_case_ids(s: Session) -> list[str]:
+    """Ids of the cases a reviewer corrected, in the order of their first correction."""
+    rows = s.execute(select(AuditEntry.target, func.min(AuditEntry.id))
+                     .where(AuditEntry.action == "case.correct", AuditEntry.target.is_not(None))
+                     .group_by(AuditEntry.target).order_by(func.min(AuditEntry.id)))
+    return [t for t, _ in rows]

@@ -1,0 +1,1 @@
+"""The desk's pages: sign-in/out, the review queue and case view, uploads, the dashboard."""
