@@ -41,6 +41,10 @@ def outcome_tables(records: Iterable[Mapping[str, Any]], *, top_statutes: int = 
             if ch.get("disposition") == "convicted":
                 date = ch.get("disposition_date")
                 by_year[date[:4] if date else NO_DATE][outcome] += 1
+    dated = sorted(int(y) for y in by_year if y.isdigit())
+    if dated and dated[-1] - dated[0] <= 80:  # a continuous time axis: years without convictions show as gaps
+        for y in range(dated[0], dated[-1] + 1):
+            by_year.setdefault(str(y), Counter())
     years = sorted(by_year, key=lambda y: (y == NO_DATE, y))
     statutes = sorted(by_statute, key=lambda k: (-sum(by_statute[k].values()), k))[:top_statutes]
     return {y: by_year[y] for y in years}, {k: by_statute[k] for k in statutes}

@@ -126,6 +126,7 @@ class ChargeView:
     title: str
     text: str
     confidence: float | None
+    low: bool
     decision: Decision
     fields: tuple[FieldView, ...]
     box: Box | None
@@ -180,6 +181,17 @@ def charge_title(index: int, charge: Mapping[str, Any]) -> str:
     return f"{head} — {statute}" if statute else head
 
 
+def _charge_field(i: int, spec: FieldSpec, ch: Mapping[str, Any], untrusted: set[str], box: Box | None) -> FieldView:
+    """A charge's field. The record keeps one confidence per charge (its weakest decision fact), so a
+    field shows its own figure only when the record has one per fact (`confidences`); otherwise it
+    shows whether extraction trusted its fact."""
+    per_fact = ch.get("confidences") or {}
+    conf = per_fact.get(spec.fact) if spec.fact else None
+    return FieldView(f"charges[{i}].{spec.name}", spec, form_value(spec, ch.get(spec.name)), conf,
+                     conf is not None and conf < LOW_CONFIDENCE, spec.fact in untrusted if spec.fact else False,
+                     box.id if box else None)
+
+
 def case_view(record: Mapping[str, Any]) -> CaseView:
     """The fields, boxes and decisions of a record, in the order the desk shows them."""
     fields = tuple(FieldView(s.name, s, form_value(s, value_at(record, s.name)), None,
@@ -193,12 +205,10 @@ def case_view(record: Mapping[str, Any]) -> CaseView:
             box = Box(f"box-c{i}", int(ev["page"]), tuple(int(v) for v in ev["bbox"]), charge_title(i, ch))
             boxes.append(box)
         conf = ch.get("confidence")
-        low = conf is not None and conf < LOW_CONFIDENCE
         untrusted = _untrusted_facts(ch)
-        views = tuple(FieldView(f"charges[{i}].{s.name}", s, form_value(s, ch.get(s.name)), conf, low,
-                                s.fact in untrusted if s.fact else False, box.id if box else None)
-                      for s in CHARGE_SPECS)
-        charges.append(ChargeView(i, charge_title(i, ch), ch.get("text") or "", conf, decision_of(ch.get("relief")),
+        views = tuple(_charge_field(i, s, ch, untrusted, box) for s in CHARGE_SPECS)
+        charges.append(ChargeView(i, charge_title(i, ch), ch.get("text") or "", conf,
+                                  conf is not None and conf < LOW_CONFIDENCE, decision_of(ch.get("relief")),
                                   views, box))
     review = record.get("review") or {}
     return CaseView(fields, tuple(charges), tuple(boxes), decision_of(record.get("relief")),
