@@ -164,7 +164,8 @@ def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
 # --------------------------------------------------------------------------- header fields
 
 _LABELS = {
-    "case_number": re.compile(r"\b(?:CASE|DOCKET|DKT|FILE|ACTION)\s*(?:NO|NUMBER|NBR|NUM|#)\b\.?\s*:?|\bNO\.\s*:?", re.I),
+    "case_number": re.compile(r"\b(?:CASE|DOCKET|DKT|FILE|ACTION)(?:\s*(?:NO|NUMBER|NBR|NUM|#))?\b\.?\s*:?|\bNO\.\s*:?",
+                              re.I),
     "dob": re.compile(r"\bD\.?\s?O\.?\s?B\b\.?|\bBIRTH\s*DATE\b|\bDATE\s+OF\s+BIRTH\b|\bBORN\b|\bBIRTHDATE\b", re.I),
     "filing": re.compile(r"\bFILED\b|\bFILING\s+DATE\b|\bDATE\s+OF\s+FILING\b", re.I),
     "defendant": re.compile(r"\b(?:DEFENDANT|DEFT|DEF|NAME)\b\.?(?:\s*[0-9OlI]{1,2}\s*:)?\s*:?", re.I),
@@ -178,11 +179,13 @@ _NAME_STOP = {"IS", "THE", "PLEADS", "PLED", "WAIVES", "ADMITS", "WITHDRAWS", "P
 
 
 def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 40,
-           lines: list[TextLine] | None = None) -> Span | None:
+           lines: list[TextLine] | None = None, skip: list[tuple[int, int]] = ()) -> Span | None:
     """The first span of `kind` within `reach` characters after a label on the same line."""
     for ln in lines or doc.lines:
         for m in _LABELS[label].finditer(ln.text):
             a = ln.start + m.end()
+            if any(x <= a < y for x, y in skip):
+                continue
             for s in spans:
                 if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
                     return s
@@ -190,7 +193,7 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
 
 
 def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]]) -> Fact[str]:
-    labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30)
+    labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30, skip=priors)
     if labelled is not None:
         return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
     first_page = doc.lines[0].page if doc.lines else 1
