@@ -116,18 +116,17 @@ def effective_dpi(width: int, height: int, declared: float | None) -> float:
     return max(50.0, min(width, height) / ASSUMED_PAGE_WIDTH_IN)
 
 
-def estimate_background(gray: np.ndarray) -> np.ndarray:
-    """The paper level at every pixel: ink removed by a max filter wider than a stroke, then
-    smoothed, computed on a reduced copy and enlarged back (float32, same shape)."""
+def estimate_background(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paper level at every pixel: ink removed by a max filter wider than a character, then
+    smoothed. Computed on a copy reduced to about 1000 px; returns (full size, reduced), uint8."""
     h, w = gray.shape
     factor = max(1, round(max(h, w) / 1000))
     small = cv2.resize(gray, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
     k = max(3, (max(small.shape) // 60) | 1)  # wider than a character at any usual resolution
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    paper = cv2.dilate(small, kernel)
-    paper = cv2.medianBlur(paper, k if k <= 255 else 255)
-    paper = cv2.GaussianBlur(paper.astype(np.float32), (0, 0), k / 2)
-    return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.medianBlur(paper, min(k, 255))
+    paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+    return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), paper
 
 
 def impulse_fraction(gray: np.ndarray, threshold: float) -> float:
@@ -137,9 +136,8 @@ def impulse_fraction(gray: np.ndarray, threshold: float) -> float:
     ring[1, 1] = 0
     lo = cv2.erode(gray, ring, borderType=cv2.BORDER_REPLICATE)  # darkest neighbour
     hi = cv2.dilate(gray, ring, borderType=cv2.BORDER_REPLICATE)  # brightest neighbour
-    g = gray.astype(np.int16)
-    dark = (lo.astype(np.int16) - g) > threshold
-    bright = (g - hi.astype(np.int16)) > threshold
+    dark = cv2.subtract(lo, gray) > threshold  # saturating uint8 arithmetic
+    bright = cv2.subtract(gray, hi) > threshold
     return float(np.count_nonzero(dark | bright)) / gray.size
 
 
@@ -149,7 +147,7 @@ def noise_level(gray: np.ndarray) -> float:
     step = max(1, round(max(gray.shape) / 2000))  # a sample of rows is enough
     rows = gray[::step] if step > 1 else gray
     diff = cv2.absdiff(rows, cv2.medianBlur(rows, 5))
-    return float(1.4826 * np.median(diff))
+    return float(1.4826 * np.median(diff[::2, ::2]))
 
 
 def impulse_threshold(contrast: float) -> float:
@@ -167,8 +165,7 @@ def ink_mask(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 def flatten(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Divide by the paper level so that the paper becomes white everywhere."""
-    flat = gray.astype(np.float32) * 255.0 / np.maximum(background, 1.0)
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +204,14 @@ def _specks(blobs: _Blobs, ink: np.ndarray, dpi: float) -> np.ndarray:
     small = blobs.stats[:, 4] <= limit
     if not small.any():
         return small
-    side = int(max(5, 0.6 * (blobs.text_height or 0.1 * dpi))) | 1
-    around = cv2.boxFilter(ink, cv2.CV_32F, (side, side), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    half = int(max(2, 0.3 * (blobs.text_height or 0.1 * dpi)))
+    integral = cv2.integral(ink)  # ink sums over any window in four look-ups
     x, y, w, h, area = (blobs.stats[:, i] for i in range(5))
-    cy = np.minimum(y + h // 2, ink.shape[0] - 1)
-    cx = np.minimum(x + w // 2, ink.shape[1] - 1)
-    return small & (around[cy, cx] - area <= 0)
+    cy, cx = y + h // 2, x + w // 2
+    y0, y1 = np.clip(cy - half, 0, ink.shape[0]), np.clip(cy + half + 1, 0, ink.shape[0])
+    x0, x1 = np.clip(cx - half, 0, ink.shape[1]), np.clip(cx + half + 1, 0, ink.shape[1])
+    around = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+    return small & (around - area <= 0)
 
 
 def estimate_skew(ink: np.ndarray, keep: np.ndarray | None = None,
@@ -266,15 +265,16 @@ class _Analysis:
 def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
     h, w = gray.shape
     eff_dpi = effective_dpi(w, h, dpi)
-    background = estimate_background(gray)
-    paper = float(np.median(background))
-    darkest = float(np.percentile(gray, 0.5))
+    background, small_bg = estimate_background(gray)
+    paper = float(np.median(small_bg))
+    darkest = float(np.percentile(gray[::3, ::3], 0.5))
     contrast = max(0.0, paper - darkest)
     ink = ink_mask(gray, background)
     blobs = _blobs(ink)
     specks = _specks(blobs, ink, eff_dpi)
     speck_count = int(np.count_nonzero(specks))
-    bg_inner = background[h // 20: h - h // 20, w // 20: w - w // 20]
+    sh, sw = small_bg.shape
+    bg_inner = small_bg[sh // 20: sh - sh // 20, sw // 20: sw - sw // 20]
     unevenness = float(np.percentile(bg_inner, 95) - np.percentile(bg_inner, 5)) if bg_inner.size else 0.0
     strip = max(2, round(BORDER_STRIP * min(h, w)))
     edges = np.concatenate([ink[:strip].ravel(), ink[-strip:].ravel(),
@@ -326,11 +326,11 @@ def rotate_deg(gray: np.ndarray, deg: float, fill: int) -> np.ndarray:
 
 
 def orientation_sample(gray: np.ndarray, text_height: float) -> np.ndarray:
-    """A small square of the page, where the ink is densest, reduced so characters are ~24 px high:
-    enough text to tell which way is up, cheap to read in four orientations."""
-    factor = min(1.0, 24.0 / text_height) if text_height else min(1.0, 1400 / max(gray.shape))
+    """A square of the page where the ink is densest, reduced so characters are ~20 px high and
+    at most 800 px a side: enough text to tell which way is up, cheap to read several times."""
+    factor = min(1.0, 20.0 / text_height) if text_height else min(1.0, 1200 / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
-    side = min(small.shape[0], small.shape[1], max(400, int(0.6 * min(small.shape))))
+    side = int(min(small.shape[0], small.shape[1], max(400, min(800, 0.45 * min(small.shape)))))
     if side >= min(small.shape):
         return np.ascontiguousarray(small)
     ink = (small < 128).astype(np.float32)
@@ -413,6 +413,18 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
     return out, int(np.count_nonzero(borders)), int(np.count_nonzero(holes))
 
 
+def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis, dpi: float,
+            steps: list[Step]) -> tuple[np.ndarray, np.ndarray, _Analysis, float]:
+    """Straighten both images when the measured skew is large enough and clearly measured."""
+    skew, strength = analysis.measures.skew_deg, analysis.measures.skew_strength
+    if abs(skew) < SKEW_MIN_DEG or strength < SKEW_MIN_STRENGTH:
+        return gray, work, analysis, 0.0
+    paper = int(np.median(analysis.background[::8, ::8]))
+    gray, work = rotate_deg(gray, skew, paper), rotate_deg(work, skew, paper)
+    steps.append(Step("deskew", MappingProxyType({"degrees": skew, "strength": strength})))
+    return gray, work, _analyse(work, dpi), skew
+
+
 def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = None, *,
           disable: frozenset[str] | set[str] = frozenset()) -> CleanedPage:
     """Clean one page for OCR, applying only the steps its measurements call for.
@@ -431,25 +443,23 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         work, step = remove_noise(work, m.impulse_noise, impulse_threshold(m.contrast))
         steps.append(step)
 
+    analysis = first if work is gray else _analyse(work, m.dpi)
+    skew_applied = 0.0
+    if "deskew" not in disable:
+        gray, work, analysis, skew_applied = _deskew(gray, work, analysis, m.dpi, steps)
+
     rotation = 0
     if orient is not None and "orient" not in disable:
-        angle, confidence = orient(orientation_sample(work, m.text_height))
+        angle, confidence = orient(orientation_sample(work, analysis.measures.text_height))
         if angle % 360 and confidence >= ORIENT_MIN_CONFIDENCE:
             rotation = angle % 360
             k = rotation // 90
             gray, work = np.ascontiguousarray(np.rot90(gray, k)), np.ascontiguousarray(np.rot90(work, k))
             steps.append(Step("orient", MappingProxyType({"degrees": rotation, "confidence": round(confidence, 3)})))
-
-    analysis = first if rotation == 0 and work is gray else _analyse(work, m.dpi)
-    skew, strength = analysis.measures.skew_deg, analysis.measures.skew_strength
-    skew_applied = 0.0
-    if "deskew" not in disable and abs(skew) >= SKEW_MIN_DEG and strength >= SKEW_MIN_STRENGTH:
-        paper = int(np.median(analysis.background))
-        gray = rotate_deg(gray, skew, paper)
-        work = rotate_deg(work, skew, paper)
-        skew_applied = skew
-        steps.append(Step("deskew", MappingProxyType({"degrees": skew, "strength": strength})))
-        analysis = _analyse(work, m.dpi)
+            analysis = _analyse(work, m.dpi)
+            if rotation != 180 and "deskew" not in disable and not skew_applied:
+                # a sideways page shows its skew only once its lines run across
+                gray, work, analysis, skew_applied = _deskew(gray, work, analysis, m.dpi, steps)
 
     a = analysis.measures
     binarize_reasons: list[str] = []
