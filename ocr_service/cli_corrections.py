@@ -156,8 +156,9 @@ def label_record(doc: DocText, record: Mapping[str, Any]) -> Labelled:
         if not lines:
             out.unplaced.extend(["STATUTE", "DISPOSITION"])
             continue
-        statutes = _find(lines, find_statutes, lambda m, c=ch: m.statute.code == c.get("code")
-                         and m.statute.section == c.get("section") and bool(m.statute.attempt) == bool(c.get("attempt")))
+        want = (ch.get("code"), ch.get("section"), bool(ch.get("attempt")))
+        statutes = _find(lines, find_statutes,
+                         lambda m, w=want: (m.statute.code, m.statute.section, bool(m.statute.attempt)) == w)
         out.add("STATUTE", statutes[:1], many=False)
         if ch.get("count") is not None:
             first = min((s for s, _ in statutes), default=max(ln.end for ln in lines))
@@ -187,7 +188,8 @@ def label_record(doc: DocText, record: Mapping[str, Any]) -> Labelled:
                      and m.statute.section == p.get("section"))
         out.add("PRIOR", hits, many=True)
     if (record.get("flags") or {}).get("pc290_registrant"):
-        hits = [(ln.start + m.start(), ln.start + m.end()) for ln in doc.lines for m in _REGISTRATION_RE.finditer(ln.text)]
+        hits = [(ln.start + m.start(), ln.start + m.end())
+                for ln in doc.lines for m in _REGISTRATION_RE.finditer(ln.text)]
         out.add("REGISTRATION", hits, many=True)
     return out
 

@@ -208,8 +208,10 @@ def test_uploader_drops_files_and_watches_them_finish(server, browser):
         drop.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
     }""", files)
     batch = page.locator("section.batch").first
-    page.wait_for_function("document.querySelectorAll('section.batch ol.docs li[data-status]').length === 4 && "
-                           "!document.querySelector('section.batch li[data-status=uploading]')")
+    # (the page's Content-Security-Policy forbids eval, so waits poll from here rather than wait_for_function)
+    wait_for(lambda: page.evaluate("() => document.querySelectorAll('section.batch ol.docs li[data-status]').length"
+                                   " === 4 && !document.querySelector('section.batch li[data-status=uploading]')"),
+             60, 0.1, "the upload's answer")
     shot(page, "upload-02-dropped")
     page.wait_for_selector("section.batch[data-finished=true]", timeout=180_000)
     shot(page, "upload-03-finished")
@@ -239,7 +241,8 @@ def test_case_view_at_200_percent_zoom_and_dashboard(server, queued, browser):
     assert form["y"] >= viewer["y"] + viewer["height"] - 1  # one column: the form below the image
     shot(page, "zoom200-01-case")
     # every control of the form has a label (its accessible name)
-    unnamed = page.evaluate("""() => Array.from(document.querySelectorAll('#case-form select, #case-form input:not([type=hidden]), #case-form textarea'))
+    unnamed = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#case-form select, #case-form input:not([type=hidden]), #case-form textarea'))
         .filter((el) => !(el.labels && el.labels.length)).map((el) => el.name)""")
     assert unnamed == []
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -14,8 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from ocr_service.web.deps import (HERE, CsrfRejected, Desk, PageForbidden, SignInRequired, json_error, render,
-                                  wants_json)
+from ocr_service.web.deps import HERE, CsrfRejected, Desk, PageForbidden, SignInRequired, json_error, render, wants_json
 from ocr_service.web.routes import auth, dashboard, review, upload
 from ocr_service.web.session import SessionCodec, WebSettings, load_secret
 

@@ -14,8 +14,7 @@ from ocr_service.api.deps import ServicesDep
 from ocr_service.auth import Action, Principal, allowed
 from ocr_service.storage import repo
 from ocr_service.web import views
-from ocr_service.web.session import (CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SessionCodec, WebSettings,
-                                     tokens_match)
+from ocr_service.web.session import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, SessionCodec, WebSettings, tokens_match
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))

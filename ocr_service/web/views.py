@@ -265,7 +265,8 @@ def audit_line(action: str, at: dt.datetime, who: str | None, before: Mapping | 
         fb, fa = b.get("fields") or {}, a.get("fields") or {}
         details = [f"{k}: {_short(fb.get(k))} → {_short(fa.get(k))}" for k in sorted(fa)]
         ob, oa = (b.get("relief") or {}).get("outcome"), (a.get("relief") or {}).get("outcome")
-        details.append(f"relief: {OUTCOME_LABELS.get(ob or '', _short(ob))} → {OUTCOME_LABELS.get(oa or '', _short(oa))}")
+        details.append(f"relief: {OUTCOME_LABELS.get(ob or '', _short(ob))} → "
+                       f"{OUTCOME_LABELS.get(oa or '', _short(oa))}")
         note = (detail or {}).get("note")
         if note:
             details.append(f"note: {note}")

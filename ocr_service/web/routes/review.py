@@ -18,8 +18,16 @@ from ocr_service.blobstore import page_key
 from ocr_service.storage import repo
 from ocr_service.storage.context import Services
 from ocr_service.web import views
-from ocr_service.web.deps import (CorrectorUser, MaybeUser, PageForbidden, PageImageUser, ReviewerUser, WebUser,
-                                  check_csrf, render)
+from ocr_service.web.deps import (
+    CorrectorUser,
+    MaybeUser,
+    PageForbidden,
+    PageImageUser,
+    ReviewerUser,
+    WebUser,
+    check_csrf,
+    render,
+)
 from ocr_service.web.routes.auth import signin_page
 from ocr_service.web.session import CSRF_FIELD
 
