@@ -240,6 +240,15 @@ def test_case_view_at_200_percent_zoom_and_dashboard(server, queued, browser):
     form = page.locator("#case-form").bounding_box()
     assert form["y"] >= viewer["y"] + viewer["height"] - 1  # one column: the form below the image
     shot(page, "zoom200-01-case")
+    # zoom in on the scan with the keyboard, then fit again
+    page.locator("#viewport").focus()
+    fit_width = page.locator("figure.page:not([hidden]) .stage").bounding_box()["width"]
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    assert page.locator("figure.page:not([hidden]) .stage").bounding_box()["width"] > fit_width * 1.2
+    assert "%" in page.locator("#zoom-level").inner_text() and "fit" not in page.locator("#zoom-level").inner_text()
+    page.keyboard.press("0")
+    assert "fit" in page.locator("#zoom-level").inner_text()
     # every control of the form has a label (its accessible name)
     unnamed = page.evaluate("""() => Array.from(document.querySelectorAll(
         '#case-form select, #case-form input:not([type=hidden]), #case-form textarea'))
