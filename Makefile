@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CLI := $(VENV)/bin/cleardocket
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev \
-                pkg-config poppler-utils fonts-dejavu-core fonts-liberation fonts-freefont-ttf
+                pkg-config poppler-utils fonts-dejavu-core fonts-liberation fonts-freefont-ttf chromium
 SHARED ?= ../shared
 JOBS ?= $(shell nproc)
 export OMP_THREAD_LIMIT := 1

@@ -99,10 +99,11 @@ def ocr(
 
 def _register_optional() -> None:
     """Commands that live beside their feature (relief, service) register themselves here."""
-    from ocr_service import cli_relief, cli_service
+    from ocr_service import cli_corrections, cli_relief, cli_service
 
     cli_relief.register(app)
     cli_service.register(app)
+    cli_corrections.register(app)
 
 
 _register_optional()
