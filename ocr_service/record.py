@@ -35,6 +35,8 @@ def charge_record(ch: Charge, decision) -> dict:
         # Additions to the contract: which decision fields extraction did not trust (a correction
         # clears them), so that a recomputed decision knows what it may rest on.
         "untrusted": sorted(untrusted(ch)),
+        "confidences": {"statute": round(ch.statute.confidence, 4), "disposition": round(ch.disposition.confidence, 4),
+                        "date": round(ch.disposition_date.confidence, 4), "level": round(ch.level.confidence, 4)},
     }
     if ch.evidence is not None:
         out["evidence"] = {"page": ch.evidence.page, "bbox": list(ch.evidence.bbox)}
