@@ -22,10 +22,26 @@ _TAGGER = None
 
 
 def default_tagger():
-    """The rule tagger (the trained NER tagger joins it once the model is shipped)."""
+    """Rules plus the project's trained model (models/cleardocket_ner), built once per process.
+
+    Without the model (CLEARDOCKET_NER=off, or no model where `extractors.ner.model_path` looks)
+    the rules work alone and a warning says so.
+    """
     global _TAGGER
     if _TAGGER is None:
-        from extractors.tagging import RuleTagger
+        import logging
+        import os
 
-        _TAGGER = RuleTagger()
+        from extractors.tagging import CombinedTagger
+
+        model = None
+        if os.environ.get("CLEARDOCKET_NER", "on").lower() not in ("off", "0", "false", "no"):
+            from extractors.ner import ModelNotFound, NerTagger, load_model
+
+            try:
+                load_model()
+                model = NerTagger()
+            except ModelNotFound as e:
+                logging.getLogger(__name__).warning("extraction without the NER model: %s", e)
+        _TAGGER = CombinedTagger(model=model)
     return _TAGGER

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from extractors.document import DocText, TextLine
 from extractors.normalize import dates as dates_mod
 from extractors.normalize import names
-from extractors.tagging import Span
+from extractors.tagging import Span, model_spans, overlaps
 from extractors.types import CaseFacts, Charge, Fact, Prior, Statute
 
 # --------------------------------------------------------------------------- segments
@@ -196,6 +196,11 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
     labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30, skip=priors)
     if labelled is not None:
         return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
+    for m in model_spans(spans, "CASE_NUMBER"):
+        for s in spans:
+            if s.label == "CASE_NUMBER" and overlaps(s, m) and not any(a <= s.start < b for a, b in priors):
+                return Fact(s.value, round(doc.conf(s.start, s.end) * (0.5 + 0.5 * m.score), 4),
+                            doc.evidence(s.start, s.end))
     first_page = doc.lines[0].page if doc.lines else 1
     h = doc.page_sizes.get(first_page, (0, 1))[1]
     for s in spans:
@@ -278,7 +283,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     hearing = _after(doc, spans, "hearing", "DATE", reach=25, lines=doc.lines[:15])
     default_date = hearing.value if hearing else None
     prior_segs = [sg for sg in segs if not sg.is_row and _PRIOR.search(sg.text(doc))]
-    prior_ranges = [(sg.start, sg.end) for sg in prior_segs]
+    prior_ranges = [(sg.start, sg.end) for sg in prior_segs] + [(m.start, m.end) for m in model_spans(spans, "PRIOR")]
+    model_priors = model_spans(spans, "PRIOR")
     notes: list[str] = []
 
     drafts: list[_Draft] = []
@@ -298,7 +304,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     for sg in segs:
         if sg in prior_segs or _is_registration(sg.text(doc)):
             continue
-        sts = [s for s in sg.spans if s.label == "STATUTE"]
+        sts = [s for s in sg.spans if s.label == "STATUTE" and not any(overlaps(s, m) for m in model_priors)]
         for s in sts:
             count = sg.row_count if sg.is_row else _count_before(sg, s, sts)
             existing = find(count, s.value)
@@ -331,7 +337,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             ds = dispos[0]
             date = _row_date(sg, ds)
             dconf = doc.conf(date.start, date.end) if date else 0.0
-            d.dispositions.append((ds.value, doc.conf(ds.start, ds.end), ds,
+            d.dispositions.append((ds.value, ds.score * doc.conf(ds.start, ds.end), ds,
                                    date.value if date else sg.entry_date or default_date,
                                    dconf if date else 0.6, date))
             continue
@@ -344,7 +350,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             else:
                 when, wconf, wspan = default_date, 0.7 if default_date else 0.0, None
             for d in targets:
-                d.dispositions.append((ds.value, factor * doc.conf(ds.start, ds.end), ds, when, wconf, wspan))
+                d.dispositions.append((ds.value, factor * ds.score * doc.conf(ds.start, ds.end), ds, when, wconf,
+                                       wspan))
 
     # 3. finish charges
     charges: list[Charge] = []
@@ -353,6 +360,13 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
 
     # 4. priors and registration
     priors: list[Prior] = []
+    for m in model_priors:
+        for s in spans:
+            if s.label == "STATUTE" and overlaps(s, m) and not any(sg.start <= s.start < sg.end for sg in prior_segs):
+                line = doc.line_at(s.start)
+                years = re.findall(r"\b(19[4-9]\d|20[01]\d)\b", line.text if line else "")
+                priors.append(Prior(s.value, dt.date(int(years[0]), 1, 1) if years else None,
+                                    doc.evidence(s.start, s.end)))
     for sg in prior_segs:
         sd = [s for s in sg.spans if s.label == "DATE"]
         years = re.findall(r"\b(19[4-9]\d|20[01]\d)\b", sg.text(doc))
@@ -360,10 +374,11 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             if s.label == "STATUTE":
                 when = sd[0].value if sd else (dt.date(int(years[0]), 1, 1) if years else None)
                 priors.append(Prior(s.value, when, doc.evidence(s.start, s.end)))
-    pc290 = any(_is_registration(sg.text(doc)) for sg in segs)
+    pc290 = any(_is_registration(sg.text(doc)) for sg in segs) or any(
+        _290.search(m.text) for m in model_spans(spans, "REGISTRATION"))
 
-    filing = _after(doc, spans, "filing", "DATE", reach=30)
-    dob = _after(doc, spans, "dob", "DATE", reach=25)
+    filing = _after(doc, spans, "filing", "DATE", reach=30) or _modelled_date(spans, "FILING_DATE")
+    dob = _after(doc, spans, "dob", "DATE", reach=25) or _modelled_date(spans, "DOB")
     facts = CaseFacts(
         case_number=find_case_number(doc, spans, prior_ranges),
         court=find_court(doc),
@@ -376,6 +391,21 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         notes=tuple(notes),
     )
     return _check_dates(facts)
+
+
+def _modelled_date(spans: list[Span], role: str) -> Span | None:
+    """The first date that the model says plays `role` (DOB, FILING_DATE)."""
+    for m in model_spans(spans, role):
+        for s in spans:
+            if s.label == "DATE" and overlaps(s, m):
+                return s
+    return None
+
+
+def _prefer_dispo_dates(sg: Segment, cands: list[Span]) -> list[Span]:
+    """Of candidate dates, those the model calls disposition dates, when it calls any."""
+    tagged = [c for c in cands if any(overlaps(c, m) for m in sg.spans if m.label == "NER:DISPO_DATE")]
+    return tagged or cands
 
 
 def _is_registration(text: str) -> bool:
@@ -407,7 +437,7 @@ def _level_after(sg: Segment, s: Span, sts: list[Span]) -> Span | None:
 
 
 def _row_date(sg: Segment, ds: Span) -> Span | None:
-    after = [s for s in sg.spans if s.label == "DATE" and s.start >= ds.start]
+    after = _prefer_dispo_dates(sg, [s for s in sg.spans if s.label == "DATE" and s.start >= ds.start])
     if after:
         return after[0]
     ds_ = [s for s in sg.spans if s.label == "DATE"]
@@ -416,7 +446,7 @@ def _row_date(sg: Segment, ds: Span) -> Span | None:
 
 def _segment_date(sg: Segment, ds: Span) -> Span | None:
     """A date written in the same segment as the disposition, other than the entry's leading date."""
-    cands = [s for s in sg.spans if s.label == "DATE"]
+    cands = _prefer_dispo_dates(sg, [s for s in sg.spans if s.label == "DATE"])
     if not cands:
         return None
     return min(cands, key=lambda s: abs(s.start - ds.start))

@@ -144,3 +144,109 @@ class RuleTagger:
             rem = bool(m.group("rem") or m.group("rem2"))
             out.append(Span("COUNT_REF", m.start(), m.end(), m.group(0), ("REMAINING",) if rem else ("ALL",)))
         return out
+
+
+MODEL_PREFIX = "NER:"
+
+
+def model_spans(spans: list[Span], label: str) -> list[Span]:
+    """The model's spans of one label (CASE_NUMBER, PRIOR, DISPO_DATE, ...)."""
+    want = MODEL_PREFIX + label
+    return [s for s in spans if s.label == want]
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+class CombinedTagger:
+    """Rule spans carry values; the trained model's spans carry roles (a prior, a disposition date).
+
+    Both go to assembly: the model's spans under labels prefixed "NER:". Where the model finds a
+    statute, disposition, date or case number that the rules missed, the normalizers read its text
+    (with their OCR corrections) and a rule-style span is added with the model's probability as its
+    score. A rule span that the model does not confirm keeps its value but loses some confidence.
+    """
+
+    # Model label -> the rule label whose value it carries.
+    _KINDS = {"STATUTE": "STATUTE", "DISPOSITION": "DISPOSITION", "CASE_NUMBER": "CASE_NUMBER",
+              "DISPO_DATE": "DATE", "DOB": "DATE", "FILING_DATE": "DATE", "LEVEL": "LEVEL"}
+    UNCONFIRMED = 0.9  # score of a rule span of a modelled kind that the model did not tag
+
+    def __init__(self, rules: Tagger | None = None, model: Tagger | None = None):
+        self.rules = rules or RuleTagger()
+        self.model = model
+
+    def tag(self, doc: DocText) -> list[Span]:
+        spans = self.rules.tag(doc)
+        if self.model is None:
+            return spans
+        found = self.model.tag(doc)
+        out: list[Span] = []
+        for s in spans:
+            same = [m for m in found if self._KINDS.get(m.label) == s.label and overlaps(m, s)]
+            if s.label in ("STATUTE", "DISPOSITION", "CASE_NUMBER") and not same:
+                s = Span(s.label, s.start, s.end, s.text, s.value, round(s.score * self.UNCONFIRMED, 4), s.corrected)
+            out.append(s)
+        for m in found:
+            kind = self._KINDS.get(m.label)
+            if kind and not any(r.label == kind and overlaps(r, m) for r in spans):
+                extra = self._read(kind, m)
+                if extra is not None:
+                    out.append(extra)
+            out.append(Span(MODEL_PREFIX + m.label, m.start, m.end, m.text, None, m.score))
+        out.sort(key=lambda s: (s.start, s.end))
+        return out
+
+    @staticmethod
+    def _read(kind: str, m: Span) -> Span | None:
+        """A value for a model span that no rule matched; None when the normalizers cannot read it."""
+        value: Any = None
+        if kind == "STATUTE":
+            value = statutes.parse_statute(m.text) or lenient_statute(m.text)
+            if value is None or not value.known:
+                return None
+        elif kind == "DISPOSITION":
+            value = dispositions.parse_disposition(m.text)
+        elif kind == "DATE":
+            value = dates.parse_date(m.text)
+        elif kind == "CASE_NUMBER":
+            value = case_numbers.normalize_case_number(m.text)
+        elif kind == "LEVEL":
+            value = levels.parse_level(m.text)
+        if value is None:
+            return None
+        return Span(kind, m.start, m.end, m.text, value, m.score, corrected=True)
+
+
+_SECTION_CODES: dict[str, tuple[str, ...]] | None = None
+
+
+def lenient_statute(text: str):
+    """A statute from text the model calls a statute but the strict reader cannot parse.
+
+    The number (with look-alike letters read as digits) must be a known section; the code comes
+    from the letters beside it (H..S -> HS, P..C -> PC, V -> VC, B..P -> BP, W..I -> WI) or, when
+    they say nothing, from the table if only one code has that section.
+    """
+    global _SECTION_CODES
+    from extractors.normalize.sections import all_sections
+    from extractors.types import Statute
+
+    if _SECTION_CODES is None:
+        table: dict[str, list[str]] = {}
+        for info in all_sections():
+            table.setdefault(info.section, []).append(info.code)
+        _SECTION_CODES = {k: tuple(v) for k, v in table.items()}
+    up = text.upper()
+    for tok in re.findall(r"[0-9OlIS]{3,6}(?:\.[0-9]+)?", up):
+        num = tok.translate(str.maketrans("OlIS", "0115"))
+        if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", num) or not any(ch.isdigit() for ch in tok):
+            continue
+        codes = _SECTION_CODES.get(num, ())
+        letters = re.sub(r"[^A-Z]", "", up.replace(tok, " "))
+        hinted = [c for c in codes if letters.startswith(c[0])]
+        pick = hinted if hinted else (codes if len(codes) == 1 else ())
+        if len(pick) == 1:
+            return Statute(pick[0], num, None, False, True)
+    return None

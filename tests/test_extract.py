@@ -172,3 +172,56 @@ def test_a_row_continued_on_indented_lines_keeps_its_disposition():
     f = extract(text)
     assert [(c.count, c.statute.value.section, c.disposition.value, c.disposition_date.value) for c in f.charges] == [
         (1, "11359", "convicted", dt.date(1985, 7, 11)), (2, "459", "dismissed", dt.date(1985, 7, 11))]
+
+
+class _StandInModel:
+    """A stand-in for the trained model inside a unit test of assembly: it tags given strings."""
+
+    def __init__(self, tags):
+        self.tags = tags  # (label, text, score)
+
+    def tag(self, doc):
+        from extractors.tagging import Span
+
+        out = []
+        for label, text, score in self.tags:
+            i = doc.text.find(text)
+            assert i >= 0, text
+            out.append(Span(label, i, i + len(text), text, None, score))
+        return out
+
+
+ROLES_DOCKET = """\
+CASE NO. 77M31008   RPT 04/04/79
+CT  STATUTE     DISPO   DATE
+1   11357(A) HS  CONV   02/02/77
+    PC 187   1969
+2   459 PC   DISM   02/02/77
+"""
+
+
+def test_model_roles_mark_priors_and_unconfirmed_spans_lose_confidence():
+    from extractors.tagging import CombinedTagger
+
+    plain = extractors.extract([page_from_text(ROLES_DOCKET)])
+    model = _StandInModel([("PRIOR", "PC 187", 0.97), ("STATUTE", "11357(A) HS", 0.99),
+                           ("DISPOSITION", "CONV", 0.98), ("CASE_NUMBER", "77M31008", 0.99)])
+    f = extractors.extract([page_from_text(ROLES_DOCKET)], tagger=CombinedTagger(model=model))
+    assert ("PC", "187") not in {(c.statute.value.code, c.statute.value.section) for c in f.charges}
+    assert [(p.statute.section, p.date.year) for p in f.priors] == [("187", 1969)]
+    # the model confirmed count 1's statute but not count 2's
+    c1 = next(c for c in f.charges if c.count == 1)
+    c2 = next(c for c in f.charges if c.count == 2)
+    assert c1.statute.confidence == next(c for c in plain.charges if c.count == 1).statute.confidence
+    assert c2.statute.confidence < next(c for c in plain.charges if c.count == 2).statute.confidence
+
+
+def test_model_finds_a_statute_the_rules_cannot_place():
+    from extractors.tagging import CombinedTagger
+
+    text = "CASE NO. A410092\nCT 1  POSS FOR SALE  SECT 11359 HEALTH SAFETY  CONV  05/05/85\n"
+    model = _StandInModel([("STATUTE", "11359 HEALTH SAFETY", 0.93)])
+    rules_only = extractors.extract([page_from_text(text)])
+    f = extractors.extract([page_from_text(text)], tagger=CombinedTagger(model=model))
+    assert [c.statute.value.section for c in f.charges] == ["11359"]
+    assert len(rules_only.charges) <= 1
