@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import extractors
+from extractors.tagging import RuleTagger
 from tests.conftest import page_from_text
+
+RULES = RuleTagger()  # assembly is tested on rule spans alone; the model's part has its own tests below
 
 TABLE_DOCKET = """\
 MUNICIPAL COURT OF EAST VALLEY JUDICIAL DISTRICT
@@ -63,7 +66,7 @@ CT  CODE SECTION
 
 
 def extract(text: str):
-    return extractors.extract([page_from_text(text)])
+    return extractors.extract([page_from_text(text)], tagger=RULES)
 
 
 def summary(facts):
@@ -129,7 +132,7 @@ def test_counts_continue_across_pages():
     p1 = page_from_text("CASE NO. BA102233   FILED 04/04/94\nCT  STATUTE  DISPO  DATE\n"
                         "1  11359 HS  FEL  CONV  09/09/94\n", number=1)
     p2 = page_from_text("CT  STATUTE  DISPO  DATE\n2  11360(A) HS  FEL  DISM  09/09/94\n", number=2)
-    f = extractors.extract([p1, p2])
+    f = extractors.extract([p1, p2], tagger=RULES)
     assert [(c.count, c.statute.value.section, c.disposition.value) for c in f.charges] == [
         (1, "11359", "convicted"), (2, "11360", "dismissed")]
     assert f.charges[1].evidence.page == 2
@@ -145,8 +148,8 @@ def test_every_fact_carries_evidence_on_its_page():
 
 
 def test_low_ocr_confidence_lowers_field_confidence():
-    hi = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.95)])
-    lo = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.40)])
+    hi = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.95)], tagger=RULES)
+    lo = extractors.extract([page_from_text(TABLE_DOCKET, conf=0.40)], tagger=RULES)
     assert lo.charges[0].statute.confidence < hi.charges[0].statute.confidence
     assert lo.charges[0].statute.confidence <= 0.40
 
@@ -203,7 +206,7 @@ CT  STATUTE     DISPO   DATE
 def test_model_roles_mark_priors_and_unconfirmed_spans_lose_confidence():
     from extractors.tagging import CombinedTagger
 
-    plain = extractors.extract([page_from_text(ROLES_DOCKET)])
+    plain = extractors.extract([page_from_text(ROLES_DOCKET)], tagger=RULES)
     model = _StandInModel([("PRIOR", "PC 187", 0.97), ("STATUTE", "11357(A) HS", 0.99),
                            ("DISPOSITION", "CONV", 0.98), ("CASE_NUMBER", "77M31008", 0.99)])
     f = extractors.extract([page_from_text(ROLES_DOCKET)], tagger=CombinedTagger(model=model))
@@ -221,7 +224,7 @@ def test_model_finds_a_statute_the_rules_cannot_place():
 
     text = "CASE NO. A410092\nCT 1  POSS FOR SALE  SECT 11359 HEALTH SAFETY  CONV  05/05/85\n"
     model = _StandInModel([("STATUTE", "11359 HEALTH SAFETY", 0.93)])
-    rules_only = extractors.extract([page_from_text(text)])
+    rules_only = extractors.extract([page_from_text(text)], tagger=RULES)
     f = extractors.extract([page_from_text(text)], tagger=CombinedTagger(model=model))
     assert [c.statute.value.section for c in f.charges] == ["11359"]
     assert len(rules_only.charges) <= 1
