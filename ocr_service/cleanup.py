@@ -5,10 +5,11 @@
     page = engine.read(cleaned.ocr_image, n, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
 
 `clean` keeps two images with the same geometry up to `scale`: the page to store and show
-(oriented, deskewed, gray, otherwise untouched) and the page for OCR (the same, plus denoising,
-background flattening, border and punch-hole removal, upscaling). Every step is applied only when a
-measurement calls for it, and is recorded with the numbers that triggered it. docs/ocr.md gives
-the measurements behind each threshold.
+(oriented, deskewed, gray, otherwise untouched) and the page for OCR (the same, plus what the page
+needs of: salt-and-pepper median, background flattening, border and punch-hole removal, speck
+removal, smoothing, upscaling, binarization). Every step is applied only when a measurement calls
+for it, and is recorded with the numbers that triggered it. docs/ocr.md gives the measurements
+behind each threshold.
 """
 from __future__ import annotations
 
@@ -31,14 +32,14 @@ SKEW_MAX_DEG = 10.0  # the search range of the skew estimate
 SKEW_MIN_STRENGTH = 0.05  # relative gain of the projection score at the best angle over 0 degrees
 UNEVEN_MIN = 18.0  # background spread (gray levels) above which the background is flattened
 SNR_MIN = 15.0  # contrast / paper noise below which the page is smoothed (and then binarized)
+NOISE_MIN = 4.0  # paper noise (gray levels) from which the page is smoothed whatever its contrast
 SMOOTH_SIGMA = 1.0  # Gaussian smoothing of noisy low-contrast pages, px
-TEXT_HEIGHT_MIN = 20.0  # median character height (px) below which the page is upscaled
+TEXT_HEIGHT_MIN = 16.0  # median character height (px) below which the page is upscaled
 TEXT_HEIGHT_TARGET = 30.0  # the character height upscaling aims for (about 10 pt at 300 dpi)
 MAX_UPSCALE = 4.0
 MAX_OCR_PIXELS = 60_000_000
 SPECKS_PER_SQIN_MIN = 3.0  # tiny isolated dark specks per square inch above which they are removed
 BORDER_STRIP = 0.02  # width of the edge strip, as a fraction of the page side, for border darkness
-BORDER_DARK_MIN = 0.15  # dark fraction of the edge strip above which edge-connected blobs are removed
 ASSUMED_PAGE_WIDTH_IN = 8.5  # to estimate the resolution when the file does not declare a plausible one
 
 
@@ -94,7 +95,7 @@ class CleanedPage:
 # --- measuring ----------------------------------------------------------------------------------
 
 def to_gray(image: np.ndarray) -> np.ndarray:
-    """A uint8 gray copy of a gray, RGB or RGBA page image."""
+    """The uint8 gray version of a gray (returned as is), RGB or RGBA page image."""
     if image.dtype != np.uint8:
         raise ValueError(f"expected a uint8 image, got {image.dtype}")
     if image.ndim == 2:
@@ -142,12 +143,24 @@ def impulse_fraction(gray: np.ndarray, threshold: float) -> float:
 
 
 def noise_level(gray: np.ndarray) -> float:
-    """Robust standard deviation (1.4826 x median absolute deviation) of the pixel noise: the
-    difference between the page and its 5x5 median. Text edges are too few to move the median."""
+    """Robust standard deviation of the pixel noise on the paper, in gray levels.
+
+    The noise is the difference between the page and its 5x5 median, taken on paper pixels away
+    from any ink (text edges are not noise). Scanners often clip white paper at 255, which hides
+    half of the noise; so the estimate is 1.4826 x the median of the NON-ZERO differences, which is
+    right for clipped and unclipped noise alike, and 0 when fewer than 5% of paper pixels differ.
+    """
     step = max(1, round(max(gray.shape) / 2000))  # a sample of rows is enough
-    rows = gray[::step] if step > 1 else gray
-    diff = cv2.absdiff(rows, cv2.medianBlur(rows, 5))
-    return float(1.4826 * np.median(diff[::2, ::2]))
+    rows = np.ascontiguousarray(gray[::step]) if step > 1 else gray
+    med = cv2.medianBlur(rows, 5)
+    level = float(np.median(med[::2, ::2]))
+    near_ink = cv2.dilate((med < level - 25).astype(np.uint8), np.ones((9, 9), np.uint8))
+    paper = ((near_ink == 0) & (med >= level - 20))[::2, ::2]
+    values = cv2.absdiff(rows, med)[::2, ::2][paper]
+    moving = values[values > 0]
+    if values.size == 0 or moving.size < 0.05 * values.size:
+        return 0.0
+    return float(1.4826 * np.median(moving))
 
 
 def impulse_threshold(contrast: float) -> float:
@@ -155,11 +168,13 @@ def impulse_threshold(contrast: float) -> float:
     return max(30.0, min(100.0, 0.4 * contrast))
 
 
-def ink_mask(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """Ink (uint8 0/1): pixels clearly darker than the paper around them (Otsu on the flattened page)."""
+def ink_mask(gray: np.ndarray, background: np.ndarray, noise: float) -> np.ndarray:
+    """Ink (uint8 0/1): pixels clearly darker than the paper around them (Otsu on the flattened
+    page, but never within 3 noise deviations of the paper, so the grain of a blank page is not ink)."""
     flat = flatten(gray, background)
     t, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    t = min(t, 200.0)  # an almost blank page must not make the paper grain into ink
+    paper = float(np.median(flat[::3, ::3]))
+    t = min(t, paper - max(12.0, min(3.0 * noise, 40.0)))
     return (flat < t).astype(np.uint8)
 
 
@@ -269,7 +284,8 @@ def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
     paper = float(np.median(small_bg))
     darkest = float(np.percentile(gray[::3, ::3], 0.5))
     contrast = max(0.0, paper - darkest)
-    ink = ink_mask(gray, background)
+    noise = noise_level(gray)
+    ink = ink_mask(gray, background, noise)
     blobs = _blobs(ink)
     specks = _specks(blobs, ink, eff_dpi)
     speck_count = int(np.count_nonzero(specks))
@@ -287,7 +303,7 @@ def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
         impulse_noise=impulse_fraction(gray, impulse_threshold(contrast)),
         speck_density=speck_count / ((w / eff_dpi) * (h / eff_dpi)),
         skew_deg=skew, skew_strength=strength, text_height=blobs.text_height,
-        contrast=contrast, paper_noise=noise_level(gray), background_unevenness=unevenness,
+        contrast=contrast, paper_noise=noise, background_unevenness=unevenness,
         border_darkness=float(edges.mean()) if edges.size else 0.0,
         ink_fraction=float(ink.mean()))
     return _Analysis(measures, background, ink, blobs)
@@ -474,12 +490,14 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
             steps.append(Step("borders", MappingProxyType({"border_blobs": n_borders, "punch_holes": n_holes,
                                                            "border_darkness": round(a.border_darkness, 4)})))
 
-    if "specks" not in disable and a.speck_density >= SPECKS_PER_SQIN_MIN:
+    noisy = a.text_height > 0 and (a.paper_noise >= NOISE_MIN or a.contrast / max(a.paper_noise, 0.5) < SNR_MIN)
+    # on a noisy page the "specks" are the noise itself: smoothing deals with them (removing them
+    # one by one was measured to hurt there)
+    if "specks" not in disable and a.speck_density >= SPECKS_PER_SQIN_MIN and not noisy:
         work, n = remove_specks(work, analysis.ink, analysis.blobs, a.dpi)
         steps.append(Step("specks", MappingProxyType({"speck_density": round(a.speck_density, 2), "removed": n})))
 
-    snr = a.contrast / max(a.paper_noise, 0.5)
-    if "smooth" not in disable and snr < SNR_MIN:
+    if "smooth" not in disable and noisy:
         work = cv2.GaussianBlur(work, (0, 0), SMOOTH_SIGMA)
         binarize_reasons.append("smooth")
         steps.append(Step("smooth", MappingProxyType({"contrast": round(a.contrast, 1),

@@ -228,6 +228,20 @@ def test_uneven_background_is_flattened(page, engine):
     assert word_recall(read(engine, cleaned), DOCKET) >= max(before, 0.95)
 
 
+def test_noisy_page_is_smoothed_even_with_good_contrast(page, engine):
+    grainy = np.clip(page.image + np.random.default_rng(5).normal(0, 9, page.image.shape), 0, 255).astype(np.uint8)
+    cleaned = cleanup.clean(grainy, 200, engine.orientation)
+    assert "smooth" in cleaned.step_names and "specks" not in cleaned.step_names
+    before = word_recall(engine.read(grainy, 1, dpi=200).text, DOCKET)
+    assert word_recall(read(engine, cleaned), DOCKET) >= max(before, 0.9)
+
+
+def test_blank_page_gets_no_steps():
+    grain = np.random.default_rng(0).normal(240, 3, (1100, 850)).clip(0, 255).astype(np.uint8)
+    cleaned = cleanup.clean(grain, 100)
+    assert cleaned.steps == () and cleaned.measures.text_height == 0
+
+
 def test_steps_can_be_disabled(page):
     noisy = salt_and_pepper(page.image, 0.03)
     assert "median" not in cleanup.clean(noisy, 200, disable={"median"}).step_names
