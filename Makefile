@@ -9,7 +9,7 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run test eval bench train clean
+.PHONY: setup system-packages venv run test eval bench bench-service train train-corpus clean
 
 setup: system-packages $(VENV)/.installed
 
@@ -35,6 +35,24 @@ test: setup
 
 eval: setup
 	$(PY) -m samples.evaluate --shared $(SHARED)
+
+# The NER model: spaCy project in models/ (docs/model.md). CORRECTIONS=file adds reviewers' corrections
+# (from `cleardocket corrections export`) to the training data.
+SPACY := ../$(PY) -m spacy
+train: setup
+ifeq ($(CORRECTIONS),)
+	cd models && $(SPACY) project run all
+else
+	cd models && $(SPACY) project run check-corpus && $(SPACY) project run convert
+	mkdir -p models/corpus/train-all && cp models/corpus/train.spacy models/corpus/train-all/generated.spacy
+	cd models && ../$(PY) scripts/to_docbin.py $(abspath $(CORRECTIONS)) corpus/train-all/corrections.spacy
+	cd models && $(SPACY) train config.cfg --output training --code scripts/ocr_tokens.py \
+	    --paths.train corpus/train-all --paths.dev corpus/dev.spacy
+	cd models && $(SPACY) project run evaluate && $(SPACY) project run package
+endif
+
+train-corpus: setup
+	cd models && $(SPACY) project run corpus
 
 clean:
 	rm -rf samples/out .pytest_cache
