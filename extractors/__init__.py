@@ -36,12 +36,12 @@ def default_tagger():
 
         model = None
         if os.environ.get("CLEARDOCKET_NER", "on").lower() not in ("off", "0", "false", "no"):
-            from extractors.ner import ModelNotFound, NerTagger, load_model
-
             try:
+                from extractors.ner import NerTagger, load_model
+
                 load_model()
                 model = NerTagger()
-            except ModelNotFound as e:
+            except (ImportError, FileNotFoundError) as e:  # ner.ModelNotFound is a FileNotFoundError
                 logging.getLogger(__name__).warning("extraction without the NER model: %s", e)
         _TAGGER = CombinedTagger(model=model)
     return _TAGGER
