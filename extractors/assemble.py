@@ -533,12 +533,49 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
                   conflicts=conflicts)
 
 
+# Digits that tesseract confuses in the worn or dotted print of old dockets.
+_YEAR_LOOKALIKES = {"0": "689", "3": "589", "5": "368", "6": "058", "8": "0356", "9": "038"}
+DISPOSITION_WITHIN_YEARS = 6  # a count is disposed of within a few years of the filing
+
+
+def repair_year(when: dt.date, filing: dt.date) -> dt.date | None:
+    """A disposition date read before its case was filed, with one year digit read as a look-alike:
+    the single date, one digit changed, that falls between the filing and a few years after it."""
+    y = f"{when.year:04d}"
+    found = set()
+    for i in (2, 3):
+        for d in _YEAR_LOOKALIKES.get(y[i], ""):
+            cand = int(y[:i] + d + y[i + 1:])
+            try:
+                c = when.replace(year=cand)
+            except ValueError:
+                continue
+            if filing <= c <= filing.replace(year=filing.year + DISPOSITION_WITHIN_YEARS):
+                found.add(c)
+    return found.pop() if len(found) == 1 else None
+
+
 def _check_dates(f: CaseFacts) -> CaseFacts:
-    """Dates must be plausible: DOB before filing, filing before disposition."""
+    """Dates must be plausible: DOB before filing, filing before disposition.
+
+    A disposition date before the filing is repaired when one look-alike digit of its year explains
+    it, at a confidence low enough to send the case to a person; any date problem is a review note.
+    """
+    from dataclasses import replace
+
     problems: list[str] = []
+    charges = []
     for ch in f.charges:
+        when = ch.disposition_date.value
+        if when and f.filing_date.value and when < f.filing_date.value:
+            fixed = repair_year(when, f.filing_date.value)
+            if fixed:
+                ch = replace(ch, disposition_date=Fact(fixed, round(min(ch.disposition_date.confidence, 0.6), 4),
+                                                       ch.disposition_date.evidence))
+                problems.append("repaired_year")
+        charges.append(ch)
         problems += dates_mod.plausible(f.filing_date.value, ch.disposition_date.value, f.defendant_dob.value)
+    f = replace(f, charges=tuple(charges))
     if not problems:
         return f
-    from dataclasses import replace
     return replace(f, notes=tuple(dict.fromkeys(f.notes + ("implausible_date",))))

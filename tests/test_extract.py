@@ -228,3 +228,17 @@ def test_model_finds_a_statute_the_rules_cannot_place():
     f = extractors.extract([page_from_text(text)], tagger=CombinedTagger(model=model))
     assert [c.statute.value.section for c in f.charges] == ["11359"]
     assert len(rules_only.charges) <= 1
+
+
+def test_a_disposition_year_misread_before_the_filing_is_repaired_and_sent_to_review():
+    from extractors.assemble import repair_year
+
+    assert repair_year(dt.date(1962, 3, 17), dt.date(1981, 12, 14)) == dt.date(1982, 3, 17)
+    assert repair_year(dt.date(1936, 10, 13), dt.date(1986, 6, 2)) == dt.date(1986, 10, 13)
+    assert repair_year(dt.date(1970, 1, 1), dt.date(1990, 1, 1)) is None  # no single look-alike explains it
+    text = "CASE NO. A100200   DATE FILED 12/14/81\nCT STATUTE DISPO DATE\n1  459 PC  CONV  03/17/62\n"
+    f = extract(text)
+    ch = f.charges[0]
+    assert ch.disposition_date.value == dt.date(1982, 3, 17)
+    assert ch.disposition_date.confidence <= 0.6
+    assert "implausible_date" in f.notes
