@@ -574,7 +574,11 @@ def _check_dates(f: CaseFacts) -> CaseFacts:
                                                        ch.disposition_date.evidence))
                 problems.append("repaired_year")
         charges.append(ch)
-        problems += dates_mod.plausible(f.filing_date.value, ch.disposition_date.value, f.defendant_dob.value)
+        # Only problems that put the disposition date in doubt matter to the decision; a misread
+        # date of birth does not.
+        problems += [p for p in dates_mod.plausible(f.filing_date.value, ch.disposition_date.value,
+                                                    f.defendant_dob.value)
+                     if p.startswith(("disposition", "filing"))]
     f = replace(f, charges=tuple(charges))
     if not problems:
         return f
