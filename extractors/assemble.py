@@ -91,6 +91,9 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
         first = block[0]
         fs = by_line[first.index]
         lead = [s for s in fs if s.label == "DATE" and s.start <= first.start + 2]
+        if not lead and _is_entry_heading(first):
+            # "MINUTES OF 01/22/81:", "HEARING OF MAR 2 1981:": a heading line dates what follows
+            lead = [s for s in fs if s.label == "DATE"]
         if lead:
             entry_date = lead[0].value
         if _is_row(first, fs):
@@ -107,6 +110,12 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
                 seg.spans = [s for s in spans if a <= s.start < b]
                 segs.append(seg)
     return segs
+
+
+def _is_entry_heading(ln: TextLine) -> bool:
+    """A short line ending with a colon: the heading of the entry below it."""
+    t = ln.text.strip()
+    return t.endswith(":") and len(t.split()) <= 6
 
 
 def _char_width(ln: TextLine) -> float:

@@ -242,3 +242,15 @@ def test_a_disposition_year_misread_before_the_filing_is_repaired_and_sent_to_re
     assert ch.disposition_date.value == dt.date(1982, 3, 17)
     assert ch.disposition_date.confidence <= 0.6
     assert "implausible_date" in f.notes
+
+
+def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
+    text = ("CASE NO. A512000\n"
+            "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
+            "Proceedings of 05/16/83:\n"
+            "Defendant pleads guilty to count 1 as charged.\n"
+            "Proceedings of 07/01/83:\n"
+            "Sentence: 90 days county jail.\n")
+    f = extract(text)
+    assert [(c.count, c.disposition.value, c.disposition_date.value) for c in f.charges] == [
+        (1, "convicted", dt.date(1983, 5, 16))]
