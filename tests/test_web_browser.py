@@ -25,7 +25,32 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "screenshots"
 SCANS = ROOT / "samples" / "scans"
-REVIEW_SAMPLES = ("sample_00001.jpg", "sample_00010.pdf")  # both have a cannabis count with no disposition read
+REVIEW_SAMPLES = ("review_a.png", "review_b.png")  # a cannabis count whose disposition the page never states
+
+
+def review_page(case_number: str) -> bytes:
+    """A typed docket page (synthetic) whose cannabis count has no disposition written anywhere, so
+    the real pipeline must send it to a person whatever else it reads well."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 42)
+    img = Image.new("L", (2550, 3300), 255)
+    d = ImageDraw.Draw(img)
+    lines = ["MUNICIPAL COURT OF CENTRAL JUDICIAL DISTRICT", "COUNTY OF LOS ANGELES", "",
+             f"CASE NO. {case_number}        DATE FILED 02/14/79", "DEFENDANT  LANE, ROBERT", "",
+             "CT  STATUTE        OFFENSE             DISPO   DATE",
+             "1   11357(B) HS    POSS MARIJUANA",
+             "2   148 PC         RESIST OFFICER      CONV    05/01/79"]
+    for i, text in enumerate(lines):
+        d.text((200, 250 + 70 * i), text, font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", dpi=(300, 300))
+    return buf.getvalue()
+
+
+REVIEW_BYTES = {"review_a.png": review_page("79M20417"), "review_b.png": review_page("79M20988")}
 UPLOAD_SAMPLES = ("sample_00005.pdf", "sample_00011.pdf")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -69,7 +94,7 @@ def server(tmp_path_factory):
 def queued(server):
     """The review samples uploaded through the API and processed by the real pipeline."""
     base, keys = server
-    files = [("files", (n, (SCANS / n).read_bytes(), "application/octet-stream")) for n in REVIEW_SAMPLES]
+    files = [("files", (n, REVIEW_BYTES[n], "application/octet-stream")) for n in REVIEW_SAMPLES]
     r = httpx.post(f"{base}/v1/batches", files=files, headers={"Authorization": f"Bearer {keys['uploader']}"},
                    timeout=60)
     assert r.status_code == 202
