@@ -9,7 +9,7 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run test eval bench bench-service train train-corpus clean
+.PHONY: setup system-packages venv run test eval bench bench-setup bench-service train train-corpus clean
 
 setup: system-packages $(VENV)/.installed
 
@@ -35,6 +35,21 @@ test: setup
 
 eval: setup
 	$(PY) -m samples.evaluate --shared $(SHARED)
+	$(PY) -m samples.ner_eval --shared $(SHARED) --calibration
+
+# Benchmarks print figures (docs/benchmarks.md); they are not timed tests.
+BENCH_APT := unpaper ghostscript wrk
+bench-setup: setup
+	@missing=$$(for p in $(BENCH_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	$(PY) -m pip install -q -e '.[dev,bench]'
+
+bench: bench-setup
+	$(PY) -m bench.pipeline --jobs $(JOBS)
+
+bench-service: bench-setup
+	$(PY) -m bench.service
 
 # The NER model: spaCy project in models/ (docs/model.md). CORRECTIONS=file adds reviewers' corrections
 # (from `cleardocket corrections export`) to the training data.
