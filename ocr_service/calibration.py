@@ -9,7 +9,9 @@ From the product's results on a generated set and that set's truth:
 2. a monotone calibration map (isotonic regression, pool-adjacent-violators) from reported
    confidence to the share right, which makes "0.9" mean "9 in 10 right";
 3. the threshold search: the lowest review rate whose silent error rate (documents not sent to
-   review that have any error in the case number or a charge) stays at or below the target.
+   review with a wrong case number, a missing or extra charge, or a charge whose statute or
+   disposition is wrong, as the shared scorer counts them; `--strict` adds disposition dates)
+   stays at or below the target.
 
 The search is pure and takes any per-document field confidences; from result records it uses the
 document confidence (the minimum over its fields), which is what one threshold for every field in
@@ -255,9 +257,13 @@ def pair_charges(truth: Sequence[Mapping], pred: Sequence[Mapping]) -> list[tupl
     return pairs
 
 
-def charge_right(truth: Mapping, pred: Mapping) -> bool:
+CHARGE_FIELDS = ("code", "section", "sub", "disposition", "date")  # every field the relief decision reads
+SCORER_FIELDS = ("code", "section", "sub", "disposition")  # what the shared scorer's silent errors check
+
+
+def charge_right(truth: Mapping, pred: Mapping, fields: Sequence[str] = CHARGE_FIELDS) -> bool:
     a, b = _charge_key(truth), _charge_key(pred)
-    return all(a[k] == b[k] for k in ("code", "section", "sub", "disposition", "date"))
+    return all(a[k] == b[k] for k in fields)
 
 
 def charge_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> list[tuple[float, bool]]:
@@ -276,18 +282,20 @@ def charge_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -
     return out
 
 
-def case_right(truth: Mapping, result: Mapping) -> bool:
-    """Case number right and every charge paired and right, none missing, none extra."""
+def case_right(truth: Mapping, result: Mapping, fields: Sequence[str] = SCORER_FIELDS) -> bool:
+    """Case number right and every charge paired and right in `fields`, none missing, none extra.
+    The default fields are the shared scorer's; pass CHARGE_FIELDS to count wrong dates too."""
     if _norm(result.get("case_number")) != _norm(truth.get("case_number")):
         return False
     pred = result.get("charges") or []
     pairs = pair_charges(truth["charges"], pred)
     if len(pairs) != len(truth["charges"]) or len(pairs) != len(pred):
         return False
-    return all(charge_right(truth["charges"][ti], pred[pi]) for ti, pi in pairs)
+    return all(charge_right(truth["charges"][ti], pred[pi], fields) for ti, pi in pairs)
 
 
-def case_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> list[CaseOutcome]:
+def case_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping],
+                  fields: Sequence[str] = SCORER_FIELDS) -> list[CaseOutcome]:
     """One outcome per scored document, with its document confidence as the single field."""
     by_file = {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
     out = []
@@ -298,18 +306,20 @@ def case_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> 
         reasons = set((r.get("review") or {}).get("reasons") or [])
         structural = bool(reasons - CONFIDENCE_REASONS - ({"relief_needs_review"} if reasons & CONFIDENCE_REASONS
                                                           else set()))
-        out.append(CaseOutcome(structural, {"confidence": float(r.get("confidence") or 0.0)}, case_right(t, r)))
+        out.append(CaseOutcome(structural, {"confidence": float(r.get("confidence") or 0.0)}, case_right(t, r, fields)))
     return out
 
 
 # ----------------------------------------------------------------------------- report
 
-def report(truth_docs: list[dict], results: list[dict], max_silent: float = 0.01) -> dict:
+def report(truth_docs: list[dict], results: list[dict], max_silent: float = 0.01, strict: bool = False) -> dict:
+    """Reliability (charges right in every decision field) and the threshold search (documents right
+    as the shared scorer counts them, or in every decision field with `strict`)."""
     co = charge_outcomes(truth_docs, results)
     scores = [s for s, _ in co]
     right = [c for _, c in co]
     cal = fit_isotonic(scores, right) if co else Calibrator((), ())
-    cases = case_outcomes(truth_docs, results)
+    cases = case_outcomes(truth_docs, results, CHARGE_FIELDS if strict else SCORER_FIELDS)
     as_is = [c.correct or c.structural for c in cases]
     return {
         "charges": len(co),
@@ -362,9 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth", type=Path, required=True)
     ap.add_argument("--results", type=Path, required=True)
     ap.add_argument("--max-silent", type=float, default=0.01)
+    ap.add_argument("--strict", action="store_true", help="a document with a wrong disposition date is wrong too")
     ap.add_argument("--json", type=Path, help="also write the report (with the calibration map) here")
     a = ap.parse_args(argv)
-    rep = report(_load(a.truth), _load(a.results), a.max_silent)
+    rep = report(_load(a.truth), _load(a.results), a.max_silent, a.strict)
     print_report(rep)
     if a.json:
         a.json.write_text(json.dumps(rep, indent=2) + "\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocr_service.calibration import (Calibrator, CaseOutcome, case_outcomes, case_right, charge_outcomes,
+from ocr_service.calibration import (CHARGE_FIELDS, Calibrator, CaseOutcome, case_outcomes, case_right, charge_outcomes,
                                      evaluate, fit_isotonic, pair_charges, reliability_table, report,
                                      search_thresholds, share_right_at_or_above, wilson_upper)
 
@@ -111,8 +111,11 @@ def test_pairing_and_rightness_from_records():
         {"count": 1, "code": "HS", "section": "11357", "subdivision": "b", "disposition": "convicted",
          "disposition_date": "1990-01-02", "confidence": 0.97}], 0.97, ["low_ocr_confidence"])]
     assert charge_outcomes(TRUTH, res) == [(0.9, True), (0.8, False), (0.97, True)]  # the date is off by a day
-    assert not case_right(TRUTH[0], res[0]) and case_right(TRUTH[1], res[1])
-    cases = case_outcomes(TRUTH, res)
+    # the shared scorer does not count dates; the strict view does
+    assert case_right(TRUTH[0], res[0]) and not case_right(TRUTH[0], res[0], CHARGE_FIELDS)
+    assert case_right(TRUTH[1], res[1])
+    assert not case_right(TRUTH[1], dict(res[1], case_number="B7"))
+    cases = case_outcomes(TRUTH, res, CHARGE_FIELDS)
     assert [(c.structural, c.correct) for c in cases] == [(False, False), (False, True)]
 
 
