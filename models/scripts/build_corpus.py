@@ -254,7 +254,9 @@ def page_from_json(d: dict) -> OcrPage:
 
 
 def read_corpus(path: Path) -> Iterator[dict]:
-    with gzip.open(path, "rt") as fh:
+    """Corpus lines from a .jsonl.gz or a plain .jsonl file (e.g. exported reviewers' corrections)."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt") as fh:
         for line in fh:
             if line.strip():
                 yield json.loads(line)

@@ -40,7 +40,7 @@ def record_to_doc(nlp, rec: dict) -> tuple[Doc, int]:
         if span is not None and len(span):
             spans.append(span)
     doc.spans[SPANS_KEY] = spans
-    doc.user_data["source"] = f"{rec['seed']}:{rec['index']}"
+    doc.user_data["source"] = rec.get("file") or f"{rec.get('seed')}:{rec.get('index')}"
     return doc, off
 
 
