@@ -318,6 +318,13 @@ def _large_or_edge(blobs: _Blobs, shape: tuple[int, int]) -> np.ndarray:
     return edge | (h > 4 * th) & (w > 4 * th)
 
 
+def _char_mask(blobs: _Blobs) -> np.ndarray:
+    """0/1 mask of the pixels of character-sized components."""
+    lut = np.zeros(len(blobs.chars) + 1, np.uint8)
+    lut[1:] = blobs.chars
+    return lut[blobs.labels]
+
+
 def _mask_of(blobs: _Blobs, shape: tuple[int, int], which: np.ndarray) -> np.ndarray:
     """A 0/1 mask of the bounding boxes of the chosen components."""
     mask = np.zeros(shape, np.uint8)
@@ -341,16 +348,23 @@ def rotate_deg(gray: np.ndarray, deg: float, fill: int) -> np.ndarray:
                           borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
-def orientation_sample(gray: np.ndarray, text_height: float) -> np.ndarray:
-    """A square of the page where the ink is densest, reduced so characters are ~20 px high and
-    at most 800 px a side: enough text to tell which way is up, cheap to read several times."""
+def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray | None = None) -> np.ndarray:
+    """A square of the page where the writing is densest, reduced so characters are ~20 px high and
+    at most 800 px a side: enough text to tell which way is up, cheap to read several times.
+
+    `chars` (0/1, same shape) marks character-sized ink; without it, pixels darker than mid-gray.
+    Specks and faded text make plain darkness a poor guide to where the text is.
+    """
     factor = min(1.0, 20.0 / text_height) if text_height else min(1.0, 1200 / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
     side = int(min(small.shape[0], small.shape[1], max(400, min(800, 0.45 * min(small.shape)))))
     if side >= min(small.shape):
         return np.ascontiguousarray(small)
-    ink = (small < 128).astype(np.float32)
-    density = cv2.boxFilter(ink, -1, (side, side), normalize=True, borderType=cv2.BORDER_CONSTANT)
+    if chars is None:
+        writing = (small < 128).astype(np.float32)
+    else:
+        writing = cv2.resize(chars.astype(np.float32), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+    density = cv2.boxFilter(writing, -1, (side, side), normalize=True, borderType=cv2.BORDER_CONSTANT)
     half = side // 2
     inner = density[half: small.shape[0] - half, half: small.shape[1] - half]
     cy, cx = np.unravel_index(int(np.argmax(inner)), inner.shape)
@@ -493,7 +507,8 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
 
     rotation = 0
     if orient is not None and "orient" not in disable:
-        angle, confidence = orient(orientation_sample(work, analysis.measures.text_height))
+        chars = _char_mask(analysis.blobs)
+        angle, confidence = orient(orientation_sample(work, analysis.measures.text_height, chars))
         if angle % 360 and confidence >= ORIENT_MIN_CONFIDENCE:
             rotation = angle % 360
             k = rotation // 90

@@ -31,6 +31,7 @@ SYSTEM_TESSDATA = (
 # pages 0.74-0.93 (damaged to clean), the same pages turned 90, 180 or 270 degrees 0.10-0.45.
 UPRIGHT_SCORE = 0.65  # an upright reading this good needs no other orientation tried
 CLEAR_MARGIN = 0.15  # 0 against 180 degrees: a gap this large decides without OSD
+MIN_TURN_SCORE = 0.55  # a page is turned only when it reads at least this well turned
 MIN_WORDS = 6  # fewer readable words than this: orientation is undecidable, keep the page as is
 MARGIN_FOR_FULL_CONFIDENCE = 0.25  # score gap between best and runner-up that means "certain"
 
@@ -128,7 +129,8 @@ def decide_orientation(image: np.ndarray, score: Callable[[np.ndarray], tuple[fl
     from turned text clearly. So: read the page as it is; if that reads well, it is upright.
     Otherwise read it turned 180 degrees; if one of the two reads clearly better, that is the
     answer. If neither reads, ask OSD which way it lies sideways and read it turned that way.
-    The confidence is the score gap to the runner-up, scaled to 0..1.
+    A page is only turned when it then reads reasonably (MIN_TURN_SCORE). The confidence is the
+    score gap to the runner-up, scaled to 0..1.
     """
     upright, n_words = score(image)
     if upright >= UPRIGHT_SCORE and n_words >= MIN_WORDS:
@@ -144,5 +146,7 @@ def decide_orientation(image: np.ndarray, score: Callable[[np.ndarray], tuple[fl
         return 0, 0.0
     ranked = sorted(readable.items(), key=lambda kv: kv[1], reverse=True)
     best_angle, best = ranked[0]
+    if best_angle != 0 and best < MIN_TURN_SCORE:
+        return 0, 0.0  # nothing reads: no evidence to turn the page on
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     return best_angle, float(min(1.0, (best - runner_up) / MARGIN_FOR_FULL_CONFIDENCE))
