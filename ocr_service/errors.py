@@ -65,5 +65,11 @@ class OcrFailed(CleardocketError):
     code = "ocr_failed"
 
 
+class OcrTimeout(OcrFailed):
+    """A page kept the OCR engine busy past its time limit (settings.ocr_page_timeout_s)."""
+
+    code = "ocr_timeout"
+
+
 class ConfigError(CleardocketError):
     code = "config_error"

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     tessdata_dir: Path | None = None  # None: find the system's tessdata
     ocr_lang: str = "eng"
     ocr_psm: int = 6
+    ocr_page_timeout_s: float = 120.0  # a page that keeps tesseract busy longer fails with ocr_timeout
 
     # relief
     policy: str = "la-county"

@@ -34,11 +34,12 @@ def get_engine(settings: Settings) -> OcrEngine:
     with _lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = _make(settings.ocr_engine, tessdata, settings.ocr_lang, settings.ocr_psm)
+            engine = _engines[key] = _make(settings.ocr_engine, tessdata, settings.ocr_lang, settings.ocr_psm,
+                                           settings.ocr_page_timeout_s)
         return engine
 
 
-def _make(kind: str, tessdata, lang: str, psm: int) -> OcrEngine:
+def _make(kind: str, tessdata, lang: str, psm: int, timeout: float = 120.0) -> OcrEngine:
     if kind not in ("tesserocr", "pytesseract"):
         from ocr_service.errors import ConfigError
         raise ConfigError(f"unknown OCR engine {kind!r}: tesserocr or pytesseract")
@@ -48,6 +49,6 @@ def _make(kind: str, tessdata, lang: str, psm: int) -> OcrEngine:
         except ImportError as e:
             log.warning("tesserocr is not available (%s); using pytesseract", e)
         else:
-            return TesserocrEngine(tessdata, lang, psm)
+            return TesserocrEngine(tessdata, lang, psm, timeout)
     from ocr_service.ocr.pytesseract_engine import PytesseractEngine
-    return PytesseractEngine(tessdata, lang, psm)
+    return PytesseractEngine(tessdata, lang, psm, timeout)

@@ -12,7 +12,7 @@ import tesserocr
 from tesserocr import PSM, RIL, PyTessBaseAPI, iterate_level
 
 from extractors.types import OcrPage, Word
-from ocr_service.errors import OcrFailed
+from ocr_service.errors import OcrFailed, OcrTimeout
 from ocr_service.ocr.base import as_uint8, decide_orientation, reading_score, scale_box, stored_size
 
 
@@ -27,7 +27,8 @@ class TesserocrEngine:
 
     name = "tesserocr"
 
-    def __init__(self, tessdata: Path, lang: str = "eng", psm: int = 6):
+    def __init__(self, tessdata: Path, lang: str = "eng", psm: int = 6, timeout: float = 120):
+        self.timeout = timeout  # seconds one page may take; a page that takes longer is an error
         self.tessdata = Path(tessdata)
         self.lang = lang
         self.psm = int(psm)
@@ -51,7 +52,8 @@ class TesserocrEngine:
         with self._lock:
             try:
                 self._set_image(self._api, img, dpi)
-                self._api.Recognize()
+                if not self._api.Recognize(timeout=int(self.timeout * 1000)):
+                    raise OcrTimeout(f"tesseract gave up on page {page_number} after {self.timeout:.0f} s")
                 words = tuple(self._words(scale, width, height))
             except RuntimeError as e:
                 raise OcrFailed(f"tesseract failed on page {page_number}: {e}") from e
