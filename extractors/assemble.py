@@ -366,6 +366,12 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     charges: list[Charge] = []
     for d in drafts:
         charges.append(_finish(doc, d, notes))
+    # A count the record names or skips but extraction did not find: the case is incomplete.
+    defined = {c.count for c in charges if c.count is not None}
+    referenced = {n for s in spans if s.label == "COUNT_REF" and not any(a <= s.start < b for a, b in prior_ranges)
+                  for n in s.value if isinstance(n, int)}
+    if defined and (max(defined) > len(defined) or referenced - defined):
+        notes.append("missing_count")
 
     # 4. priors and registration
     priors: list[Prior] = []

@@ -254,3 +254,14 @@ def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     f = extract(text)
     assert [(c.count, c.disposition.value, c.disposition_date.value) for c in f.charges] == [
         (1, "convicted", dt.date(1983, 5, 16))]
+
+
+def test_a_count_named_but_not_found_makes_the_case_incomplete():
+    text = ("CASE NO. A700300\n"
+            "THE INFORMATION CHARGES IN COUNT 1 A VIOLATION OF SECTION 211 PENAL CODE, A FELONY;\n"
+            "IN COUNT 2 A VIOLATION OF SECTION 11350 HXQZTH AND SAFETY CODE, A FELONY.\n"
+            "MAR 02 1990 - COUNTS 1 AND 2 ARE DISMISSED.\n")
+    f = extract(text)
+    assert [c.count for c in f.charges] == [1]
+    assert "missing_count" in f.notes
+    assert "missing_count" not in extract(TABLE_DOCKET).notes
