@@ -349,15 +349,17 @@ def rotate_deg(gray: np.ndarray, deg: float, fill: int) -> np.ndarray:
 
 
 def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray | None = None) -> np.ndarray:
-    """A square of the page where the writing is densest, reduced so characters are ~20 px high and
-    at most 800 px a side: enough text to tell which way is up, cheap to read several times.
+    """A square of the page where the writing is densest, reduced so characters are ~16 px high and
+    at most 480 px a side: enough text to tell which way is up, cheap to read several times
+    (measured: 0.14 s of CPU per upright read, against 0.22 s at 20 px and 800 px, with the
+    same separation of upright and upside-down readings).
 
     `chars` (0/1, same shape) marks character-sized ink; without it, pixels darker than mid-gray.
     Specks and faded text make plain darkness a poor guide to where the text is.
     """
-    factor = min(1.0, 20.0 / text_height) if text_height else min(1.0, 1200 / max(gray.shape))
+    factor = min(1.0, 16.0 / text_height) if text_height else min(1.0, 1000 / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
-    side = int(min(small.shape[0], small.shape[1], max(400, min(800, 0.45 * min(small.shape)))))
+    side = int(min(small.shape[0], small.shape[1], max(300, min(480, 0.45 * min(small.shape)))))
     if side >= min(small.shape):
         return np.ascontiguousarray(small)
     if chars is None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ocr_service import cleanup
-from ocr_service.ocr.base import find_tessdata
+from ocr_service.ocr.base import find_tessdata, reading_score
 from ocr_service.ocr.tesserocr_engine import TesserocrEngine
 from tests.test_ocr import DOCKET, Rendered, render_page, word_recall
 
@@ -135,6 +135,33 @@ def test_upside_down_page_is_turned(page, engine):
     assert cleaned.rotation == 180 and "orient" in cleaned.step_names
     assert np.array_equal(cleaned.image, page.image)  # the stored page is upright
     assert word_recall(read(engine, cleaned), DOCKET) >= 0.95
+
+
+def test_faded_page_with_speck_clusters_is_not_turned(page, engine):
+    """The orientation sample must hold text, not the darkest clutter on the page."""
+    tall = np.full((2400, page.image.shape[1]), 255, np.uint8)
+    tall[:page.image.shape[0]] = faded(page.image, paper=245, ink=150)
+    rng = np.random.default_rng(7)
+    for cx, cy in ((300, 1700), (900, 1900), (1400, 1600), (600, 2200)):  # clusters of black dots
+        for _ in range(150):
+            cv2.circle(tall, (int(cx + rng.normal(0, 40)), int(cy + rng.normal(0, 40))), int(rng.integers(2, 6)), 0, -1)
+    measures = cleanup.measure(tall, 200)
+    chars = cleanup._char_mask(cleanup._analyse(tall, 200).blobs)
+    sample = cleanup.orientation_sample(tall, measures.text_height, chars)
+    score, words = reading_score(engine.read(sample, 0).words)
+    assert score > 0.7 and words >= 10  # the sample is text
+    cleaned = cleanup.clean(tall, 200, engine.orientation)
+    assert cleaned.rotation == 0
+    assert word_recall(read(engine, cleaned), DOCKET) >= 0.9
+
+
+def test_a_page_that_reads_badly_every_way_is_not_turned(engine):
+    scribbles = np.full((900, 1200), 255, np.uint8)
+    rng = np.random.default_rng(1)
+    for _ in range(400):
+        x, y = (int(v) for v in rng.integers(50, 850, 2))
+        cv2.line(scribbles, (x, y), (x + int(rng.integers(-30, 30)), y + int(rng.integers(-30, 30))), 0, 3)
+    assert engine.orientation(scribbles)[0] == 0
 
 
 def test_orientation_is_not_applied_without_confidence(page):
