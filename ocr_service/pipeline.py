@@ -16,7 +16,7 @@ import numpy as np
 
 import extractors
 from extractors.types import CaseFacts, OcrPage
-from ocr_service import cleanup, ingest
+from ocr_service import cleanup, ingest, reread
 from ocr_service.ocr import OcrEngine, get_engine
 from ocr_service.relief_adapter import decide_case
 from ocr_service.routing import Review, route
@@ -61,7 +61,7 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
         if on_page is not None:
             on_page(src.number, cleaned.image)
         with timer.stage("ocr"):
-            page = engine.read(cleaned.ocr_image, src.number, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
+            page = reread.read_page(engine, cleaned, src.number)
         yield page
 
 
