@@ -206,8 +206,7 @@ def test_tesseract_reads_the_case_number_inside_its_span():
     crop = page.crop((int(x0) - 12, int(y0) - 12, int(x1) + 12, int(y1) + 12))
     tessdata = next((d for d in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
                                  "/usr/share/tessdata") if Path(d, "eng.traineddata").exists()), None)
-    if tessdata is None:
-        pytest.skip("no English tessdata installed")
+    assert tessdata is not None, "English tessdata is missing: `make setup` installs tesseract-ocr-eng"
     with tesserocr.PyTessBaseAPI(path=tessdata + "/", psm=tesserocr.PSM.SINGLE_LINE) as api:
         api.SetImage(crop)
         text = api.GetUTF8Text().strip().replace(" ", "")

@@ -1,6 +1,8 @@
 """The relief engine: agreement with the contract, policy validation, record reading, traces, dates."""
 from __future__ import annotations
 
+import os
+
 import datetime as dt
 import json
 import subprocess
@@ -38,7 +40,9 @@ def _shared() -> Path | None:
 
 
 SHARED = _shared()
-needs_shared = pytest.mark.skipif(SHARED is None, reason="shared/ (contract and eval) not beside the repo")
+# Outside CI a checkout without shared/ beside it skips these; in CI (CI=true) they must run.
+needs_shared = pytest.mark.skipif(SHARED is None and os.environ.get("CI") != "true",
+                                  reason="shared/ (contract and eval) not beside the repo")
 
 
 def charge(**kw) -> ChargeIn:

@@ -101,8 +101,7 @@ def test_orders_pdf_has_one_order_per_case_with_relief(records, tmp_path: Path) 
 
 
 def test_orders_pdf_renders_to_a_printed_page(records, tmp_path: Path) -> None:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) not installed")
+    assert shutil.which("pdftoppm"), "pdftoppm is missing: `make setup` installs poppler-utils"
     from PIL import Image
 
     out = tmp_path / "orders.pdf"
