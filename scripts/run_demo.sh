@@ -57,6 +57,7 @@ fi
 cat <<MSG
 
 cleardocket is running at http://$HOST:$PORT  (API docs: http://$HOST:$PORT/docs)
+reviewer's desk: http://$HOST:$PORT/review (sign in with the reviewer key)   uploads: /upload   dashboard: /dashboard
 keys (shown once; new ones each run):
   uploader  ${KEYS[uploader]}
   reviewer  ${KEYS[reviewer]}
