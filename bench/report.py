@@ -102,16 +102,16 @@ def render_markdown(fig: Figures, env: dict, targets: Targets) -> str:
         "",
         "| what | measured | target | |",
         "|---|---:|---:|---|",
-        (f"| end to end / bare tesseract CLI, pages/s | {_f(r.get('cleardocket_vs_tesseract'))}x | "
+        (f"| end to end / bare tesseract CLI, pages/s | {_x(r.get('cleardocket_vs_tesseract'))} | "
         f">= {targets.vs_tesseract}x | {verdict(r.get('cleardocket_vs_tesseract'), targets.vs_tesseract)} |"),
-        (f"| end to end / bare tesserocr (same library), pages/s | {_f(r.get('cleardocket_vs_tesserocr'))}x | "
+        (f"| end to end / bare tesserocr (same library), pages/s | {_x(r.get('cleardocket_vs_tesserocr'))} | "
         f">= {targets.vs_tesseract}x | {verdict(r.get('cleardocket_vs_tesserocr'), targets.vs_tesseract)} |"),
-        (f"| end to end / OCRmyPDF, pages/s | {_f(r.get('cleardocket_vs_ocrmypdf'))}x | >= {targets.vs_ocrmypdf}x | "
+        (f"| end to end / OCRmyPDF, pages/s | {_x(r.get('cleardocket_vs_ocrmypdf'))} | >= {targets.vs_ocrmypdf}x | "
         f"{verdict(r.get('cleardocket_vs_ocrmypdf'), targets.vs_ocrmypdf)} |"),
-        (f"| cleardocket, {cd.get('jobs', 'N')} workers / 1 worker | {_f(r.get('cleardocket_scaling'))}x | "
+        (f"| cleardocket, {cd.get('jobs', 'N')} workers / 1 worker | {_x(r.get('cleardocket_scaling'))} | "
         f">= {targets.scaling}x | {verdict(r.get('cleardocket_scaling'), targets.scaling)} |"),
         (f"| the same, CPU-bound estimate: {cd.get('jobs', 'N')} x CPU per page at 1 worker / at "
-        f"{cd.get('jobs', 'N')} | {_f(scaling_estimate)}x | >= {targets.scaling}x | "
+        f"{cd.get('jobs', 'N')} | {_x(scaling_estimate)} | >= {targets.scaling}x | "
         f"{verdict(scaling_estimate, targets.scaling)} (holds when the cores are free) |"),
         (f"| peak RSS per cleardocket worker | {_f(cd.get('peak_worker_mb'), '.0f')} MB | <= {targets.worker_mb:.0f} MB | "
         f"{verdict(cd.get('peak_worker_mb'), targets.worker_mb, at_most=True)} |"),
@@ -143,6 +143,12 @@ def render_markdown(fig: Figures, env: dict, targets: Targets) -> str:
                   "```"]
     lines += ["", "## Method", "", *METHOD]
     return "\n".join(lines) + "\n"
+
+
+def _x(x: float | None) -> str:
+    """A ratio as '0.62x', or a dash when it was not measured."""
+    text = _f(x)
+    return text if text == "—" else text + "x"
 
 
 def _inv(x: float | None) -> float | None:
