@@ -38,7 +38,7 @@ eval: setup
 	$(PY) -m samples.ner_eval --shared $(SHARED) --calibration
 
 # Benchmarks print figures (docs/benchmarks.md); they are not timed tests.
-BENCH_APT := unpaper ghostscript wrk
+BENCH_APT := unpaper ghostscript
 bench-setup: setup
 	@missing=$$(for p in $(BENCH_APT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -60,8 +60,15 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def _init_worker() -> None:
-    # tesseract's own OpenMP threads fight the worker processes for the cores: one thread each.
+    # tesseract's own OpenMP threads and OpenCV's thread pool fight the worker processes for the
+    # cores: one thread each. The extraction model is loaded here, once, not in the first document.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    import extractors
+
+    cv2.setNumThreads(1)
+    extractors.default_tagger()
 
 
 def process_one(path: str, policy: str) -> Outcome:
