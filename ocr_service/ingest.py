@@ -270,7 +270,7 @@ def _check_pdf_end(path: Path) -> None:
     """A complete PDF ends with %%EOF (allowing some trailing bytes); a cut-off one does not, and
     the reader would silently rebuild what it can."""
     with path.open("rb") as f:
-        f.seek(max(0, path.stat().st_size - 2048))
+        f.seek(max(0, path.stat().st_size - 8192))
         tail = f.read()
     if b"%%EOF" not in tail:
         raise CorruptFile(f"{path.name} is truncated: no end-of-file marker")
