@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     ocr_engine: str = "tesserocr"  # or "pytesseract"
     tessdata_dir: Path | None = None  # None: find the system's tessdata
     ocr_lang: str = "eng"
-    ocr_psm: int = 6
+    ocr_psm: int = 4  # one column of variable-size text: keeps count-table rows whole (docs/ocr.md)
     ocr_page_timeout_s: float = 120.0  # a page that keeps tesseract busy longer fails with ocr_timeout
 
     # relief

@@ -173,8 +173,8 @@ def test_get_engine_is_cached_per_process():
 def test_get_engine_falls_back_to_pytesseract_without_tesserocr(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "ocr_service.ocr.tesserocr_engine", None)  # import now fails
-    engine = get_engine(Settings(ocr_psm=4))
-    assert engine.name == "pytesseract" and engine.psm == 4
+    engine = get_engine(Settings(ocr_psm=11))  # a setting no cached engine has
+    assert engine.name == "pytesseract" and engine.psm == 11
 
 
 def test_unknown_engine_name_is_a_config_error():
