@@ -202,7 +202,9 @@ def test_reviewer_corrects_a_disposition_from_the_keyboard(server, queued, brows
     shot(page, "review-05-saved-relief-recomputed")
 
     page.keyboard.press("n")  # next case: the other sample
-    page.wait_for_url("**/review/cases/*")
+    # wait for the navigation to the next case itself (the current URL already matches the pattern)
+    page.wait_for_url(lambda url: "/review/cases/" in url and url != case_url)
+    page.wait_for_load_state("load")
     assert page.url != case_url
     page.goto(base + "/review")
     assert page.locator("#queue tbody tr").count() == len(REVIEW_SAMPLES) - 1
