@@ -266,9 +266,14 @@ def charge_right(truth: Mapping, pred: Mapping, fields: Sequence[str] = CHARGE_F
     return all(a[k] == b[k] for k in fields)
 
 
+def _results_by_file(results: Iterable[Mapping]) -> dict[str, Mapping]:
+    """Result records that are cases (not errors), by the base name of their source file."""
+    return {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
+
+
 def charge_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> list[tuple[float, bool]]:
     """(reported confidence, right) for every charge the product reported."""
-    by_file = {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
+    by_file = _results_by_file(results)
     out = []
     for t in truth_docs:
         r = by_file.get(t["file"])
@@ -297,7 +302,7 @@ def case_right(truth: Mapping, result: Mapping, fields: Sequence[str] = SCORER_F
 def case_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping],
                   fields: Sequence[str] = SCORER_FIELDS) -> list[CaseOutcome]:
     """One outcome per scored document, with its document confidence as the single field."""
-    by_file = {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
+    by_file = _results_by_file(results)
     out = []
     for t in truth_docs:
         r = by_file.get(t["file"])

@@ -6,7 +6,7 @@ trusts, so that a decision never rests on a field a person has not been able to 
 from __future__ import annotations
 
 from extractors.types import CaseFacts, Charge
-from ocr_service.routing import charge_reasons
+from ocr_service.routing import THRESHOLDS, charge_reasons
 from relief import CaseDecision, CaseIn, ChargeIn, Prior, StatuteRef, decide, is_super_strike
 
 # Which decision field each review reason puts in doubt.
@@ -20,8 +20,6 @@ _DOUBTS = {
 def untrusted(ch: Charge) -> set[str]:
     """The decision fields of a charge that extraction does not trust."""
     out: set[str] = set()
-    from ocr_service.routing import THRESHOLDS
-
     for r in charge_reasons(ch):
         out |= _DOUBTS.get(r, set())
     if ch.statute.confidence < THRESHOLDS["statute"]:
