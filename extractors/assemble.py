@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.document import DocText, TextLine
 from extractors.normalize import dates as dates_mod
 from extractors.normalize import names
@@ -177,14 +179,17 @@ _LABELS = {
                               re.I),
     "dob": re.compile(r"\bD\.?\s?O\.?\s?B\b\.?|\bBIRTH\s*DATE\b|\bDATE\s+OF\s+BIRTH\b|\bBORN\b|\bBIRTHDATE\b", re.I),
     "filing": re.compile(r"\bFILED\b|\bFILING\s+DATE\b|\bDATE\s+OF\s+FILING\b", re.I),
-    "defendant": re.compile(r"\b(?:DEFENDANT|DEFT|DEF|NAME)\b\.?(?:\s*[0-9OlI]{1,2}\s*:)?\s*:?", re.I),
+    "defendant": re.compile(r"\b(?:DEFENDANT|DEFT|DEF|DFT|NAME)\b\.?(?:\s*[0-9OlI@]{1,2}\s*[:.;]?)?\s*[:;!]?", re.I),
+    # "D.O.B." as a worn ribbon or a poor scan reads it: "pop,", "pos.", "008." (header lines only).
+    "dob_damaged": re.compile(r"(?<![A-Za-z0-9])[DPO0]\.?\s?[O0]\.?\s?[BPS8]\b[.,:]?", re.I),
     "hearing": re.compile(r"^\s*(?:DATE|HEARING\s+DATE|DATE\s+OF\s+HEARING)\b\.?\s*:?", re.I),
 }
 _NAME_STOP = {"IS", "THE", "PLEADS", "PLED", "WAIVES", "ADMITS", "WITHDRAWS", "PERSONALLY", "PRESENT",
               "ARRAIGNED", "SENTENCED", "ORDERED", "REMANDED", "FAILS", "APPEARS", "NOT", "TO", "IN", "AND",
               "WITH", "COUNSEL", "CUSTODY", "OF", "FOR", "ON", "CASE", "SUMMARY", "HISTORY", "INFORMATION",
               "STATEMENT", "ATTORNEY", "ATTY", "SEX", "RACE", "DOB", "D", "O", "B", "AGE", "ADDRESS", "AKA",
-              "WAS", "HAS", "MOVES", "MOTION", "PLEA", "GUILTY"}
+              "WAS", "HAS", "MOVES", "MOTION", "PLEA", "GUILTY", "DEPUTY", "PUBLIC", "DEFENDER", "RELEASED",
+              "FOUND", "TO", "SEPARATE", "FILE", "BATTERY", "VIOLATION", "COUNT", "COUNTS"}
 
 
 def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 40,
@@ -198,6 +203,21 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
             for s in spans:
                 if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
                     return s
+    return None
+
+
+def _field_date(doc: DocText, label: str, lines: list[TextLine] | None = None) -> Span | None:
+    """A date typed right after a label but not found by the tagger: an all-digit field whose slashes a
+    dot-matrix printer or the scan lost ("FILED: 87726784"). Read only here, where the label says a date
+    follows; the span is marked corrected."""
+    for ln in lines or doc.lines:
+        for m in _LABELS[label].finditer(ln.text):
+            field_text = ln.text[m.end():m.end() + 16]
+            lead = len(field_text) - len(field_text.lstrip(" :;.,>=\"'“”?"))
+            for d in dates_mod.find_dates(field_text, allow_compact=True):
+                if d.start <= lead + 1:
+                    a = ln.start + m.end() + d.start
+                    return Span("DATE", a, a + len(d.raw), d.raw, d.value, 1.0, True)
     return None
 
 
@@ -221,22 +241,71 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
     return Fact()
 
 
-def find_defendant(doc: DocText) -> Fact[str]:
-    for ln in doc.lines:
+_NAME_END = re.compile(r"\b(?:D\.?O\.?B|SEX|AGE|RACE|BOOKING|CII|DOB|BORN|AKA|ADDRESS)\b|\d", re.I)
+# A comma-form name ("DOE, JOHN M") right after the first word of a line: that word is a label, however
+# the scan damaged it ("perenpant", "cerexowr").
+_COMMA_NAME = re.compile(r"^\W{0,2}([A-Za-z]{5,12})[.:;!]?\s+(?=([A-Z][A-Z'\-]+\s?[,;»]\s?)?[A-Z])")
+
+
+def _name_fact(doc: DocText, ln: TextLine, at: int) -> Fact[str] | None:
+    """The name that starts at offset `at` of line `ln`, if what is there reads as a name."""
+    rest = ln.text[at:]
+    lead = len(rest) - len(rest.lstrip(" :;!.,\"'“”"))
+    rest = rest[lead:]
+    rest = _NAME_END.split(rest, maxsplit=1)[0].rstrip(" ,.;:|")
+    value = names.normalize_name(rest.replace("»", ","))
+    if value is None:
+        return None
+    words = re.findall(r"[A-Z][A-Z'\-]*", value)
+    if not 2 <= len(words) <= 5 or any(w in _NAME_STOP for w in words if len(w) > 1) \
+            or sum(len(w) >= 2 for w in words) < 2:
+        return None
+    a = ln.start + at + lead
+    b = a + len(rest)
+    return Fact(value, doc.conf(a, b), doc.evidence(a, b))
+
+
+def _header_lines(doc: DocText, share: float = 0.5) -> list[TextLine]:
+    """Lines in the top `share` of the first page that are not dated docket entries."""
+    if not doc.lines:
+        return []
+    first_page = doc.lines[0].page
+    h = doc.page_sizes.get(first_page, (0, 1))[1]
+    return [ln for ln in doc.lines if ln.page == first_page and ln.line.bbox[1] < share * h
+            and not _ENTRY_DATE.match(ln.text)]
+
+
+_ENTRY_DATE = re.compile(r"^\W{0,2}\d{1,2}\s?[-/.=]\s?\d{1,2}\s?[-/.=]\s?\d{2,4}\b")
+_NOT_THE_DEFENDANT = re.compile(r"(?:\bFOR|\bOF|\bTHE|CO-?)\s*$", re.I)
+
+
+def find_defendant(doc: DocText, spans: list[Span] = ()) -> Fact[str]:
+    """The defendant's name, in the page header: after a DEFENDANT/NAME label (column gaps, a defendant
+    number and a damaged label allowed), else where the model marks DEFENDANT."""
+    header = _header_lines(doc)
+    for ln in header:
         for m in _LABELS["defendant"].finditer(ln.text):
-            rest = ln.text[m.end():]
-            rest = re.split(r"\s{2,}|\b(?:D\.?O\.?B|SEX|AGE|RACE|BOOKING|CII|DOB|BORN|AKA)\b", rest)[0]
-            toks = re.findall(r"[A-Z][A-Z'\-]*,?|[A-Z]\.?", rest.upper())
-            words = [t.strip(",.") for t in toks]
-            if not 2 <= len(words) <= 5 or any(w in _NAME_STOP for w in words):
-                continue
-            if not re.fullmatch(r"[A-Z ,.'\-]+", rest.strip().upper()):
-                continue
-            a = ln.start + m.end() + (len(rest) - len(rest.lstrip()))
-            b = a + len(rest.strip())
-            value = names.normalize_name(rest.strip())
-            if value:
-                return Fact(value, doc.conf(a, b), doc.evidence(a, b))
+            if _NOT_THE_DEFENDANT.search(ln.text[:m.start()]):
+                continue  # "Counsel for Defendant", "CO-DEFT"
+            fact = _name_fact(doc, ln, m.end())
+            if fact is not None:
+                return fact
+    for ln in header:
+        m = _COMMA_NAME.match(ln.text)
+        if m is None or not re.search(r"\d{1,2}\s?[-/]?\s?\d{1,2}\s?[-/]?\s?\d{2}", ln.text[m.end():]):
+            continue
+        label_like = Levenshtein.distance(m.group(1).upper(), "DEFENDANT", score_cutoff=4) <= 4
+        if m.group(2) or label_like:
+            fact = _name_fact(doc, ln, m.end())
+            if fact is not None:
+                return Fact(fact.value, round(0.8 * fact.confidence, 4), fact.evidence)
+    header_starts = {ln.start for ln in header}
+    for ms in model_spans(list(spans), "DEFENDANT"):
+        ln = doc.line_at(ms.start)
+        if ln is not None and ln.start in header_starts:
+            fact = _name_fact(doc, ln, ms.start - ln.start)
+            if fact is not None:
+                return Fact(fact.value, round(fact.confidence * (0.5 + 0.5 * ms.score), 4), fact.evidence)
     return Fact()
 
 
@@ -257,6 +326,8 @@ def find_court(doc: DocText) -> Fact[str]:
 def _date_fact(doc: DocText, s: Span | None, factor: float = 1.0) -> Fact[dt.date]:
     if s is None:
         return Fact()
+    if s.corrected:
+        factor *= 0.8  # read through an OCR repair: less sure than a date read as printed
     return Fact(s.value, round(factor * doc.conf(s.start, s.end), 4), doc.evidence(s.start, s.end))
 
 
@@ -392,12 +463,16 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     pc290 = any(_is_registration(sg.text(doc)) for sg in segs) or any(
         _290.search(m.text) for m in model_spans(spans, "REGISTRATION"))
 
-    filing = _after(doc, spans, "filing", "DATE", reach=30) or _modelled_date(spans, "FILING_DATE")
-    dob = _after(doc, spans, "dob", "DATE", reach=25) or _modelled_date(spans, "DOB")
+    filing = (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
+              or _modelled_date(spans, "FILING_DATE"))
+    dob = (_after(doc, spans, "dob", "DATE", reach=25)
+           or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=_header_lines(doc))
+           or _field_date(doc, "dob", _header_lines(doc))
+           or _modelled_date(spans, "DOB"))
     facts = CaseFacts(
         case_number=find_case_number(doc, spans, prior_ranges),
         court=find_court(doc),
-        defendant_name=find_defendant(doc),
+        defendant_name=find_defendant(doc, spans),
         defendant_dob=_date_fact(doc, dob),
         filing_date=_date_fact(doc, filing),
         charges=tuple(sorted(charges, key=lambda c: (c.count is None, c.count or 0))),

@@ -265,3 +265,32 @@ def test_a_count_named_but_not_found_makes_the_case_incomplete():
     assert [c.count for c in f.charges] == [1]
     assert "missing_count" in f.notes
     assert "missing_count" not in extract(TABLE_DOCKET).notes
+
+
+HEADER_VARIANTS = """\
+MUNICIPAL COURT OF NORTH HILLS JUDICIAL DISTRICT
+CASE NUMBER: 85M11210   FILED: 02719785
+perenpant  LINDQVIST,  HARALD P.   pop, 04/11/52
+Counsel for Defendant: R. OYELARAN, DEPUTY PUBLIC DEFENDER
+CT  STATUTE        OFFENSE                  LVL    DISPOSITION          DATE
+01  11357(B) H&S   POSS MJ                  MISD   CONV                 05/04/85
+05/04/85  DEFT RELEASED O.R.
+"""
+
+
+def test_header_fields_survive_a_damaged_label_column_gaps_and_lost_slashes():
+    f = extract(HEADER_VARIANTS)
+    assert f.defendant_name.value == "LINDQVIST, HARALD P"  # not the counsel, not "RELEASED O"
+    assert f.defendant_dob.value == dt.date(1952, 4, 11)  # "pop," is a damaged D.O.B. label
+    assert f.filing_date.value == dt.date(1985, 2, 19)  # "02719785": the slashes read as 7
+    assert f.filing_date.confidence < f.defendant_dob.confidence  # a repaired reading is less sure
+
+
+def test_the_counsel_for_the_defendant_is_not_the_defendant():
+    f = extract("SUPERIOR COURT\nCASE NO. A551902\nCounsel for Defendant: F. ROMERO, DEPUTY PUBLIC DEFENDER\n")
+    assert f.defendant_name.value is None
+
+
+def test_a_printout_name_between_column_gaps_is_read_up_to_the_next_label():
+    f = extract("CJX220  CENTRAL DISTRICT MUNICIPAL COURT\nDEFENDANT:      OKAFOR BENJAMIN L       DOB: 11/02/70\n")
+    assert f.defendant_name.value == "OKAFOR BENJAMIN L"

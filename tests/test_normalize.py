@@ -448,3 +448,10 @@ def test_noise_never_breaks_the_readers():
             assert all(m.raw == ln[m.start:m.end] for m in finder(ln))
         assert all(1900 <= m.value.year <= 2099 for m in find_dates(ln, allow_compact=True))
         normalize_name(ln), parse_level(ln), parse_disposition(ln), parse_date(ln), normalize_case_number(ln)
+
+
+def test_an_eight_digit_field_with_its_slashes_read_as_7_is_a_date_only_where_a_label_says_so():
+    assert find_dates("BOOKING 87726784 AGENCY") == []
+    (m,) = find_dates("87726784", allow_compact=True)
+    assert m.value == D(1984, 7, 26) and m.corrected  # 0 read as 8, slashes read as 7
+    assert find_dates("12345678", allow_compact=True) == []

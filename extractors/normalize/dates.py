@@ -12,7 +12,8 @@ and a token where more characters were OCR-corrected than read as digits.
 A numeric date impossible as read is repaired when a dot-matrix zero was read as 6, 8 or 9 in the month or
 day (`82-10-84` -> 1984-02-10, `85-83-64` -> 1964-05-03), only if exactly one repair with the fewest changes
 gives a real date (two repairs that tie are refused). A ten-character date whose slashes were read as 7 or 1
-(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx. Repaired and look-alike readings set
+(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx; an eight-character one (`87726784`) only
+in a labelled field (`allow_compact`), where it is tried after the plain compact reading. Repaired and look-alike readings set
 `corrected`.
 """
 from __future__ import annotations
@@ -61,6 +62,9 @@ _DAY_FIRST = re.compile(
     re.IGNORECASE)
 # A dot-matrix slash read as 7 or 1 in a ten-character MM/DD/YYYY date: "08/1771989", "1070971989".
 _SLASH_MISREAD = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<s1>[/71])(?P<d>{_D}{{2}})(?P<s2>[/71])(?P<y>(?:19|20)\d\d){_R}")
+# The same in an eight-character MM/DD/YY field ("87726784" for 07/26/84): only where a label says a date
+# is there (allow_compact), since eight-digit booking and DR numbers look the same.
+_SLASH_MISREAD_SHORT = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<s1>[71])(?P<d>{_D}{{2}})(?P<s2>[71])(?P<y>{_D}{{2}}){_R}")
 _COMPACT = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<d>{_D}{{2}})(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
 
 
@@ -137,6 +141,7 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
     patterns.append((_SLASH_MISREAD, False))
     if allow_compact:
         patterns.append((_COMPACT, False))
+        patterns.append((_SLASH_MISREAD_SHORT, False))
     found: list[DateMatch] = []
     for pattern, named in patterns:
         for m in pattern.finditer(text):
@@ -144,7 +149,8 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
                 continue
             got = _from_match(m, named)
             if got:
-                misread = pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//"
+                misread = (pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//") \
+                    or pattern is _SLASH_MISREAD_SHORT
                 found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread))
     return sorted(found, key=lambda f: f.start)
 
