@@ -21,7 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extractors.document import DocText, TextLine
 from extractors.normalize import dates as dates_mod
-from extractors.normalize import names
+from extractors.normalize import names, offenses
 from extractors.tagging import Span, model_spans, overlaps
 from extractors.types import CaseFacts, Charge, Fact, Prior, Statute
 
@@ -618,6 +618,12 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
     line = doc.line_at(st_span.start)
     row_text = d.row.text(doc) if d.row else (line.text if line else st_span.text)
     ev = doc.evidence(d.row.start, d.row.end) if d.row else statute.evidence
+    if d.row is not None and statute.value.known:
+        # A real section can still be a misread one: check it against the offense typed on its row.
+        alt = offenses.reread(statute.value, row_text)
+        if alt is not None:
+            statute = Fact(alt, round(min(statute.confidence, 0.6), 4), statute.evidence)
+            conflicts = conflicts + ("statute_description_mismatch",)
     return Charge(count=d.count, statute=statute, level=level, disposition=disposition,
                   disposition_date=date, text=re.sub(r"\s+", " ", row_text).strip(), evidence=ev,
                   conflicts=conflicts)

@@ -294,3 +294,14 @@ def test_the_counsel_for_the_defendant_is_not_the_defendant():
 def test_a_printout_name_between_column_gaps_is_read_up_to_the_next_label():
     f = extract("CJX220  CENTRAL DISTRICT MUNICIPAL COURT\nDEFENDANT:      OKAFOR BENJAMIN L       DOB: 11/02/70\n")
     assert f.defendant_name.value == "OKAFOR BENJAMIN L"
+
+
+def test_a_row_whose_description_contradicts_its_section_is_reread_and_sent_to_review():
+    f = extract("""\
+CASE NO. 93M11872          DATE FILED 01/14/93
+CT  CODE SECTION   NATURE OF OFFENSE        CLASS    DISPOSITION    DATE
+1   11353 HS       CULTIVATE MARIJUANA      FELONY   CONVICTED      07/09/93
+""")
+    (c,) = f.charges
+    assert (c.statute.value.code, c.statute.value.section) == ("HS", "11358")
+    assert "statute_description_mismatch" in c.conflicts and c.statute.confidence <= 0.6

@@ -283,7 +283,7 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
     # when exactly one known section fits
     base = lit or fixed
     if base and not tok.dec and len(base) >= 4:
-        near = {cand for cand in _digit_neighbors(base) | {"1" + base} if section_info(code, cand)}
+        near = {cand for cand in digit_neighbors(base) | {"1" + base} if section_info(code, cand)}
         if len(near) == 1:
             section = near.pop()
             subdivision, _ = _sub_for(section_info(code, section), suf[0] if suf else tok.sub)
@@ -294,7 +294,7 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
     return Statute(code, canonical_section(section) or section, sub.lower() if sub else None, tok.attempt, False), False
 
 
-def _digit_neighbors(digits: str) -> set[str]:
+def digit_neighbors(digits: str) -> set[str]:
     """Numbers that differ from `digits` by one typeface swap (see _DIGIT_SWAPS)."""
     out = set()
     for i, ch in enumerate(digits):

@@ -1,0 +1,88 @@
+"""Does the offense typed on a count's row fit the code section read for it?
+
+Docket rows give the section and a short description ("11358 HS  CULTIVATE MJ"). A section misread by
+one look-alike digit (11353 for 11358) is a real section, so the table of sections alone cannot catch
+it; the description can. `support` counts the description's words that the section's title in the
+table also uses, after expanding the usual docket abbreviations (POSS, MJ, CONTR SUBST, ADW ...) and
+comparing word stems (the first five letters: CULTIVATE ~ Cultivation). `reread` returns the one
+look-alike section whose title the row supports when the section as read has no support at all.
+
+It never guesses from thin air: a row without a description (prose, a bare section) supports
+nothing and changes nothing, and two look-alikes that fit equally well change nothing either.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.normalize.sections import section_info
+from extractors.normalize.statutes import digit_neighbors
+from extractors.types import Statute
+
+__all__ = ["support", "reread"]
+
+# Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
+_ABBREV = {
+    "POSS": "POSSESSION", "POS": "POSSESSION", "POSSESS": "POSSESSION", "MJ": "MARIJUANA", "MARIJ": "MARIJUANA",
+    "MARIHUANA": "MARIJUANA", "CONC": "CONCENTRATED", "HASH": "CANNABIS", "HASHISH": "CANNABIS",
+    "CULT": "CULTIVATION", "PLANTING": "CULTIVATION", "PLANT": "CULTIVATION", "GROW": "CULTIVATION",
+    "TRANSP": "TRANSPORTATION", "TRANS": "TRANSPORTATION", "TRANSPORT": "TRANSPORTATION", "SELL": "SALE",
+    "SELLING": "SALE", "SALES": "SALE", "SOLD": "SALE", "GIVE": "GIFT", "GIVING": "GIFT", "FURN": "FURNISHING",
+    "NARC": "NARCOTIC", "CONTR": "CONTROLLED", "CNTL": "CONTROLLED", "SUBST": "SUBSTANCE", "SUBS": "SUBSTANCE",
+    "CS": "CONTROLLED SUBSTANCE", "ADW": "ASSAULT DEADLY WEAPON", "ASLT": "ASSAULT", "UI": "UNDER INFLUENCE",
+    "DUI": "DRIVING UNDER INFLUENCE", "INTOX": "INTOXICATED", "LIC": "LICENSE", "SUSP": "SUSPENDED",
+    "VEH": "VEHICLE", "HYPO": "HYPODERMIC", "OBSTR": "OBSTRUCTING", "OBSTRUCT": "OBSTRUCTING",
+    "RESIST": "RESISTING", "BURG": "BURGLARY", "RECV": "RECEIVING", "RCV": "RECEIVING", "STLN": "STOLEN",
+    "PROP": "PROPERTY", "WPN": "WEAPON", "WEAP": "WEAPON", "GBI": "GREAT BODILY INJURY", "PARA": "PARAPHERNALIA",
+}
+# Words of the row that describe the docket entry, not the offense, and title words that say nothing.
+_IGNORE = {
+    "A", "AN", "THE", "OF", "OR", "AND", "FOR", "TO", "IN", "ON", "BY", "WITH", "W", "NOT", "UNDER", "OVER",
+    "HEALTH", "SAFETY", "PENAL", "VEHICLE", "CODE", "SECTION", "SEC", "VIOLATION", "COUNT", "COUNTS", "CT", "CNT",
+    "FELONY", "FEL", "MISDEMEANOR", "MISD", "MISD.", "INFRACTION", "CONVICTED", "CONV", "PLEA", "GUILTY", "NOLO",
+    "DISMISSED", "DISM", "ACQUITTED", "DIVERTED", "DIVERSION", "PENDING", "COURT", "JURY", "TRIAL", "SENTENCE",
+    "PROBATION", "DAYS", "JAIL", "FINE", "CHARGES", "CHARGED", "DEFENDANT", "INFORMATION", "COMPLAINT", "FILED",
+    "DEGREE", "ENHANCEMENT", "HS", "PC", "VC", "BP", "WI", "HSC", "PEN", "ETC",
+}
+
+
+def _stems(text: str) -> set[str]:
+    words: list[str] = []
+    for w in re.findall(r"[A-Za-z]+", text.upper()):
+        words.extend(_ABBREV.get(w, w).split())
+    return {w[:5] for w in words if len(w) >= 3 and w not in _IGNORE}
+
+
+@lru_cache(maxsize=4096)
+def _title_stems(code: str, section: str) -> frozenset[str]:
+    info = section_info(code, section)
+    return frozenset(_stems(info.title)) if info else frozenset()
+
+
+def support(st: Statute, text: str) -> int:
+    """How many of the row's description words the section's title also uses (0 when the section is
+    not in the table or the row has no description)."""
+    return len(_title_stems(st.code, st.section) & _stems(text))
+
+
+def reread(st: Statute, text: str) -> Statute | None:
+    """The look-alike section (one digit swapped by the typeface) that the row's description supports,
+    when the section as read has no support and exactly one look-alike has the most; else None."""
+    if "." in st.section or not st.section.isdigit() or support(st, text):
+        return None
+    words = _stems(text)
+    if not words:
+        return None
+    scored: dict[int, list[str]] = {}
+    for cand in digit_neighbors(st.section):
+        n = len(_title_stems(st.code, cand) & words)
+        if n:
+            scored.setdefault(n, []).append(cand)
+    if not scored:
+        return None
+    best = scored[max(scored)]
+    if len(best) != 1:
+        return None
+    info = section_info(st.code, best[0])
+    sub = st.subdivision if info and st.subdivision in info.subdivisions else None
+    return Statute(st.code, best[0], sub, st.attempt, True)

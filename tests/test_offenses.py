@@ -1,0 +1,26 @@
+"""The offense typed on a row checks the section read for it (extractors/normalize/offenses.py)."""
+from __future__ import annotations
+
+from extractors.normalize.offenses import reread, support
+from extractors.types import Statute
+
+
+def test_a_section_misread_by_one_digit_is_reread_from_the_description_on_its_row():
+    # 11358 (cultivation) read as 11353 (inducing a minor): a real section, but not what the row says
+    alt = reread(Statute("HS", "11353"), "01 11353 HS CULTIVATE MARIJUANA FELONY CONVICTED 07/09/93")
+    assert alt == Statute("HS", "11358")
+
+
+def test_a_section_the_row_supports_is_kept():
+    assert support(Statute("HS", "11358"), "11358 HS PLANTING/CULTIVATING MARIJ") >= 2
+    assert reread(Statute("HS", "11358"), "11358 HS PLANTING/CULTIVATING MARIJ") is None
+    assert reread(Statute("PC", "459"), "2 PC-459 BURGLARY FELONY GUILTY PLEA 6/25/86") is None
+
+
+def test_no_description_changes_nothing():
+    row = "IN COUNT 1 WITH A VIOLATION OF SECTION 11353 HEALTH AND SAFETY CODE, A FELONY"
+    assert reread(Statute("HS", "11353"), row) is None
+
+
+def test_a_description_no_look_alike_fits_changes_nothing():
+    assert reread(Statute("PC", "647", "f"), "5 647(F) PC DRUNK IN PUBLIC MISD CONVICTED") is None
