@@ -21,7 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extractors.document import DocText, TextLine
 from extractors.normalize import dates as dates_mod
-from extractors.normalize import names, offenses
+from extractors.normalize import case_numbers, names, offenses
 from extractors.tagging import Span, model_spans, overlaps
 from extractors.types import CaseFacts, Charge, Fact, Prior, Statute
 
@@ -221,6 +221,24 @@ def _field_date(doc: DocText, label: str, lines: list[TextLine] | None = None) -
     return None
 
 
+def _split_case_number(doc: DocText, priors: list[tuple[int, int]]) -> Fact[str] | None:
+    """A case number that OCR split in two after its label ("CASENO. 8 6F50094"): the two pieces read
+    as one number only when together they have a case number's shape."""
+    for ln in _header_lines(doc):
+        for m in _LABELS["case_number"].finditer(ln.text):
+            a = ln.start + m.end()
+            if any(x <= a < y for x, y in priors):
+                continue
+            pieces = re.match(r"\s*([A-Za-z0-9]{1,9})\s([A-Za-z0-9]{1,9})(?![A-Za-z0-9])", ln.text[m.end():])
+            if not pieces or len(pieces.group(1) + pieces.group(2)) not in (7, 8, 10):
+                continue
+            value = case_numbers.normalize_case_number(pieces.group(1) + pieces.group(2))
+            if value:
+                b0, b1 = a + pieces.start(1), a + pieces.end(2)
+                return Fact(value, round(0.8 * doc.conf(b0, b1), 4), doc.evidence(b0, b1))
+    return None
+
+
 def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]]) -> Fact[str]:
     labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30, skip=priors)
     if labelled is not None:
@@ -230,6 +248,9 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
             if s.label == "CASE_NUMBER" and overlaps(s, m) and not any(a <= s.start < b for a, b in priors):
                 return Fact(s.value, round(doc.conf(s.start, s.end) * (0.5 + 0.5 * m.score), 4),
                             doc.evidence(s.start, s.end))
+    split = _split_case_number(doc, priors)
+    if split is not None:
+        return split
     first_page = doc.lines[0].page if doc.lines else 1
     h = doc.page_sizes.get(first_page, (0, 1))[1]
     for s in spans:

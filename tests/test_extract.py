@@ -305,3 +305,11 @@ CT  CODE SECTION   NATURE OF OFFENSE        CLASS    DISPOSITION    DATE
     (c,) = f.charges
     assert (c.statute.value.code, c.statute.value.section) == ("HS", "11358")
     assert "statute_description_mismatch" in c.conflicts and c.statute.confidence <= 0.6
+
+
+def test_a_case_number_split_in_two_after_its_label_is_read_whole():
+    f = extract("MUNICIPAL COURT OF COMPTON JUDICIAL DISTRICT\nCASENO. 8 6F50094    DATE FILED 3/31/86\n")
+    assert f.case_number.value == "86F50094"
+    assert f.case_number.confidence < 1.0
+    # two pieces that do not make a case number's shape together are left alone
+    assert extract("CASE NO. 12 3456\n").case_number.value is None
