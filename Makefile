@@ -9,7 +9,7 @@ SHARED ?= ../shared
 JOBS ?= $(shell nproc)
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages venv run test eval bench bench-setup bench-service train train-corpus clean
+.PHONY: setup system-packages venv run test eval calibrate bench bench-setup bench-service train train-corpus clean
 
 setup: system-packages $(VENV)/.installed
 
@@ -36,6 +36,11 @@ test: setup
 eval: setup
 	$(PY) -m samples.evaluate --shared $(SHARED)
 	$(PY) -m samples.ner_eval --shared $(SHARED) --calibration
+
+# Routing thresholds from generated documents (never the dev set): prints the reliability table and the
+# per-field threshold search, and writes ocr_service/routing_thresholds.json (docs/model.md).
+calibrate: setup
+	$(PY) -m samples.calibrate --write
 
 # Benchmarks print figures (docs/benchmarks.md); they are not timed tests.
 BENCH_APT := unpaper ghostscript

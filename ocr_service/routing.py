@@ -2,23 +2,46 @@
 
 A document goes to review when a field that its output depends on is not trusted, or when the
 relief decision itself is `needs_review`. Reasons are short stable codes (contract section 2).
-The thresholds are data (`THRESHOLDS`), chosen from the calibration table printed by `make eval`.
+The thresholds are data: `routing_thresholds.json`, written by `make calibrate` (samples/calibrate.py)
+from the threshold search on generated documents, with the figures it was chosen on.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 
 from extractors.types import CaseFacts, Charge
 from relief import CaseDecision
 
+FIELDS = ("case_number", "statute", "disposition", "disposition_date")
+
+
+def load_thresholds() -> dict[str, float]:
+    """The routing thresholds shipped with the package (per field; `charge` is the lowest of the charge
+    fields, used by the desk to mark weak charges)."""
+    data = json.loads(resources.files("ocr_service").joinpath("routing_thresholds.json").read_text())
+    th = {k: float(data["thresholds"][k]) for k in FIELDS}
+    th["charge"] = min(th["statute"], th["disposition"], th["disposition_date"])
+    return th
+
+
 # A field below its threshold is not trusted. See docs/architecture.md, "Confidence and routing".
-THRESHOLDS = {
-    "case_number": 0.80,
-    "statute": 0.80,
-    "disposition": 0.75,
-    "disposition_date": 0.75,
-    "charge": 0.80,
-}
+THRESHOLDS = load_thresholds()
+
+
+@contextmanager
+def thresholds_set(values: Mapping[str, float]) -> Iterator[None]:
+    """Route with other thresholds for a while (calibration only: changes them for the whole process)."""
+    saved = dict(THRESHOLDS)
+    THRESHOLDS.update(values)
+    try:
+        yield
+    finally:
+        THRESHOLDS.clear()
+        THRESHOLDS.update(saved)
 
 
 @dataclass(frozen=True, slots=True)

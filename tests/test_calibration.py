@@ -125,3 +125,61 @@ def test_report_puts_it_together():
     rep = report(TRUTH, res)
     assert rep["charges"] == 3 and rep["at_or_above_0.9"] == {"n": 2, "share_right": 1.0}
     assert rep["threshold"]["silent_errors"] == 0 and rep["threshold"]["review_rate"] == 0.5
+
+
+# ----------------------------------------------------------------------------- thresholds as data
+
+CLEAN = """\
+MUNICIPAL COURT OF EAST VALLEY JUDICIAL DISTRICT
+DOCKET NO. 87M04412                    DATE FILED 02/11/87
+DEFENDANT  PRICE, WALTER J             D.O.B. 07/19/59
+CT  STATUTE        OFFENSE                  LVL    DISPOSITION          DATE
+01  11359 H&S      POSS MJ FOR SALE         FEL    CONV                 05/04/87
+"""
+CLEAN_TRUTH = {"file": "t1.png", "case_number": "87M04412", "charges": [
+    {"count": 1, "code": "HS", "section": "11359", "subdivision": None, "disposition": "convicted",
+     "disposition_date": "1987-05-04"}]}
+
+
+def test_shipped_thresholds_are_read_from_the_data_file():
+    import json
+    from importlib import resources
+
+    from ocr_service import routing
+
+    data = json.loads(resources.files("ocr_service").joinpath("routing_thresholds.json").read_text())
+    assert {k: routing.THRESHOLDS[k] for k in routing.FIELDS} == {k: float(v) for k, v in data["thresholds"].items()}
+    assert routing.THRESHOLDS["charge"] == min(routing.THRESHOLDS[k] for k in ("statute", "disposition",
+                                                                               "disposition_date"))
+
+
+def test_a_field_just_under_its_threshold_routes_the_case_and_just_over_does_not():
+    import extractors
+    from extractors.tagging import RuleTagger
+    from ocr_service import routing
+    from ocr_service.relief_adapter import decide_case
+    from tests.conftest import page_from_text
+
+    facts = extractors.extract([page_from_text(CLEAN, conf=0.9)], tagger=RuleTagger())
+    st = facts.charges[0].statute.confidence
+    for at, routed_ in ((st + 0.01, True), (st - 0.01, False)):
+        with routing.thresholds_set({"statute": at, "case_number": 0.0, "disposition": 0.0, "disposition_date": 0.0}):
+            review, _ = routing.route(facts, decide_case(facts, "la-county"))
+        assert review.required is routed_, (at, review.reasons)
+    assert routing.THRESHOLDS == routing.load_thresholds()  # restored afterwards
+
+
+def test_calibration_outcomes_separate_structural_routing_from_confidence():
+    from models.scripts.build_corpus import page_to_json
+    from samples.calibrate import outcomes
+    from tests.conftest import page_from_text
+
+    no_charges = {"file": "t2.png", "case_number": "87M04413", "charges": []}
+    recs = [{"pages": [page_to_json(page_from_text(CLEAN, conf=0.6))], "truth": CLEAN_TRUTH},
+            {"pages": [page_to_json(page_from_text(CLEAN.replace("87M04412", "87M04413").split("CT ")[0]))],
+             "truth": no_charges}]
+    cases, truth, results = outcomes(recs)
+    low, empty = cases
+    assert not low.structural and low.correct  # right, and routed today only for its low confidence
+    assert 0.0 < low.fields["statute"] < 0.7 and results[0]["review"]["required"]
+    assert empty.structural  # no charges found: routed whatever the thresholds
