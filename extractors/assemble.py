@@ -158,15 +158,35 @@ def _is_row(ln: TextLine, spans: list[Span]) -> bool:
     return bool(others) and "  " in ln.text
 
 
+# Zero-padded count numbers of printouts ("001") whose zeros a dot-matrix face turns into look-alikes.
+_ZERO_LOOKALIKES = str.maketrans({"6": "0", "8": "0", "9": "0", "@": "0", "B": "0", "G": "0", "Q": "0",
+                                  "D": "0", "O": "0", "o": "0"})
+MAX_COUNT = 40  # counts of one case are numbered from 1; a count above this was misread
+
+
+def row_count_number(tok: str) -> int | None:
+    """The count number at the head of a table row: as read when plausible, else with the leading
+    characters read as the zeros of zero padding ("661" -> 1, "BB3" -> 3, "91" -> 1)."""
+    from extractors.tagging import _num
+
+    n = _num(tok)
+    if n is not None and n <= MAX_COUNT:
+        return n
+    if len(tok) < 2:
+        return None
+    padded = tok[:-1].translate(_ZERO_LOOKALIKES) + tok[-1]
+    n = _num(padded)
+    return n if n is not None and n <= MAX_COUNT else None
+
+
 def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
     st = [s for s in spans if s.label == "STATUTE"]
     if not st:
         return None
     head = ln.text[: st[0].start - ln.start]
-    m = re.match(r"\s*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI]{1,3})\b[\s.:)-]*$", head, re.I)
+    m = re.match(r"\s*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI@BGQD]{1,3})\b[\s.:)-]*$", head, re.I)
     if m:
-        from extractors.tagging import _num
-        return _num(m.group(1))
+        return row_count_number(m.group(1))
     cr = [s for s in spans if s.label == "COUNT_REF" and s.start <= ln.start + 3 and s.end <= st[0].start
           and len(s.value) == 1]
     return cr[0].value[0] if cr and isinstance(cr[0].value[0], int) else None
@@ -639,8 +659,9 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
     line = doc.line_at(st_span.start)
     row_text = d.row.text(doc) if d.row else (line.text if line else st_span.text)
     ev = doc.evidence(d.row.start, d.row.end) if d.row else statute.evidence
-    if d.row is not None and statute.value.known:
-        # A real section can still be a misread one: check it against the offense typed on its row.
+    if d.row is not None:
+        # A real section can still be a misread one, and an unknown one may have a single look-alike that
+        # fits: check the section against the offense typed on its row.
         alt = offenses.reread(statute.value, row_text)
         if alt is not None:
             statute = Fact(alt, round(min(statute.confidence, 0.6), 4), statute.evidence)

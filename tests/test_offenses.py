@@ -24,3 +24,17 @@ def test_no_description_changes_nothing():
 
 def test_a_description_no_look_alike_fits_changes_nothing():
     assert reread(Statute("PC", "647", "f"), "5 647(F) PC DRUNK IN PUBLIC MISD CONVICTED") is None
+
+
+def test_an_unknown_section_is_read_as_the_one_look_alike_its_description_names():
+    # PC 547 is not in the table; of its look-alikes, 347 (poisoning) and 647 (disorderly conduct), the
+    # row's "drunk in public" names 647 (offense_names.csv)
+    alt = reread(Statute("PC", "547", "f", known=False), "3 547(F) PEN DRUNK IN PUBLIC M GUILTY PLEA 03/05/90")
+    assert alt == Statute("PC", "647", "f")
+
+
+def test_counts_read_with_dot_matrix_zeros_keep_their_numbers():
+    from extractors.assemble import row_count_number
+
+    assert [row_count_number(t) for t in ("001", "661", "BB3", "G83", "91", "12", "2")] == [1, 1, 3, 3, 1, 12, 2]
+    assert row_count_number("77") is None  # no zero look-alike makes 77 a plausible count

@@ -7,13 +7,19 @@ table also uses, after expanding the usual docket abbreviations (POSS, MJ, CONTR
 comparing word stems (the first five letters: CULTIVATE ~ Cultivation). `reread` returns the one
 look-alike section whose title the row supports when the section as read has no support at all.
 
+Titles are joined by the names dockets commonly give the same offenses (`extractors/data/offense_names.csv`:
+"drunk in public" for PC 647, "ADW" for PC 245), which the code books' titles do not use.
+
 It never guesses from thin air: a row without a description (prose, a bare section) supports
 nothing and changes nothing, and two look-alikes that fit equally well change nothing either.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from functools import lru_cache
+from importlib import resources
 
 from extractors.normalize.sections import section_info
 from extractors.normalize.statutes import digit_neighbors
@@ -53,10 +59,18 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in words if len(w) >= 3 and w not in _IGNORE}
 
 
+@lru_cache(maxsize=1)
+def _common_names() -> dict[tuple[str, str], str]:
+    raw = resources.files("extractors.data").joinpath("offense_names.csv").read_text(encoding="utf-8")
+    return {(r["code"], r["section"]): r["names"].replace("|", " ") for r in csv.DictReader(io.StringIO(raw))}
+
+
 @lru_cache(maxsize=4096)
 def _title_stems(code: str, section: str) -> frozenset[str]:
     info = section_info(code, section)
-    return frozenset(_stems(info.title)) if info else frozenset()
+    if info is None:
+        return frozenset()
+    return frozenset(_stems(info.title + " " + _common_names().get((info.code, info.section), "")))
 
 
 def support(st: Statute, text: str) -> int:
@@ -67,8 +81,9 @@ def support(st: Statute, text: str) -> int:
 
 def reread(st: Statute, text: str) -> Statute | None:
     """The look-alike section (one digit swapped by the typeface) that the row's description supports,
-    when the section as read has no support and exactly one look-alike has the most; else None."""
-    if "." in st.section or not st.section.isdigit() or support(st, text):
+    when the section as read is unknown or has no support, and exactly one look-alike has the most;
+    else None."""
+    if "." in st.section or not st.section.isdigit() or (st.known and support(st, text)):
         return None
     words = _stems(text)
     if not words:
