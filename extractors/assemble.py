@@ -666,9 +666,6 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
         if alt is not None:
             statute = Fact(alt, round(min(statute.confidence, 0.6), 4), statute.evidence)
             conflicts = conflicts + ("statute_description_mismatch",)
-        elif statute.value.known and offenses.confirms(statute.value, row_text):
-            # the description agrees: half the doubt that the OCR left
-            statute = Fact(statute.value, round(1 - (1 - statute.confidence) / 2, 4), statute.evidence)
     return Charge(count=d.count, statute=statute, level=level, disposition=disposition,
                   disposition_date=date, text=re.sub(r"\s+", " ", row_text).strip(), evidence=ev,
                   conflicts=conflicts)

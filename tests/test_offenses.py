@@ -38,11 +38,3 @@ def test_counts_read_with_dot_matrix_zeros_keep_their_numbers():
 
     assert [row_count_number(t) for t in ("001", "661", "BB3", "G83", "91", "12", "2")] == [1, 1, 3, 3, 1, 12, 2]
     assert row_count_number("77") is None  # no zero look-alike makes 77 a plausible count
-
-
-def test_a_description_that_names_the_section_confirms_it_and_one_that_names_a_look_alike_does_not():
-    from extractors.normalize.offenses import confirms
-
-    assert confirms(Statute("HS", "11358"), "01 11358 HS CULTIVATION OF MARIJUANA FELONY")
-    assert not confirms(Statute("HS", "11353"), "01 11353 HS CULTIVATION OF MARIJUANA FELONY")
-    assert not confirms(Statute("PC", "459"), "2 PC 459 FELONY CONVICTED")  # no description: no evidence

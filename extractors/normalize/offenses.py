@@ -25,7 +25,7 @@ from extractors.normalize.sections import section_info
 from extractors.normalize.statutes import digit_neighbors
 from extractors.types import Statute
 
-__all__ = ["support", "reread", "confirms"]
+__all__ = ["support", "reread"]
 
 # Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
 _ABBREV = {
@@ -101,12 +101,3 @@ def reread(st: Statute, text: str) -> Statute | None:
     info = section_info(st.code, best[0])
     sub = st.subdivision if info and st.subdivision in info.subdivisions else None
     return Statute(st.code, best[0], sub, st.attempt, True)
-
-
-def confirms(st: Statute, text: str) -> bool:
-    """The row's description names the section read (two words or more of its title or common names)
-    better than it names any look-alike of it: independent evidence that the section is read right."""
-    n = support(st, text)
-    if n < 2 or not st.section.isdigit():
-        return n >= 2
-    return all(support(Statute(st.code, c), text) < n for c in digit_neighbors(st.section))
