@@ -2,6 +2,10 @@
 
 A key reads `cdk_<id>_<secret>`: the id finds the row, the secret is checked against a salted
 SHA-256 kept at rest (the secret itself is never stored and is shown once, when created).
+
+The API keeps keys it verified in a `KeyCache` for a few seconds (`CLEARDOCKET_KEY_CACHE_SECONDS`),
+so a request with a known key costs no database query; a key revoked elsewhere (the command line,
+another process) stops working in this process when its entry expires, at most that many seconds later.
 """
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cachetools import TTLCache
 from sqlalchemy.orm import Session
 
 from ocr_service.storage import repo
@@ -106,3 +114,39 @@ def authenticate(s: Session, token: str | None) -> Principal | None:
     if not hmac.compare_digest(row.secret_hash, _hash(row.salt, secret)):
         return None
     return Principal(row.id, row.name, row.role)
+
+
+class KeyCache:
+    """Principals of recently verified tokens, for `ttl_s` seconds (0: no cache); thread-safe.
+
+    Entries are keyed by the SHA-256 of the whole token, so the cache holds no usable secret; only
+    valid keys are kept (a bad token is checked against the database every time).
+    """
+
+    def __init__(self, ttl_s: float, *, maxsize: int = 4096, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s = ttl_s
+        self._entries: TTLCache[bytes, Principal] | None = (
+            TTLCache(maxsize=maxsize, ttl=ttl_s, timer=clock) if ttl_s > 0 else None)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _token_key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, token: str) -> Principal | None:
+        if self._entries is None:
+            return None
+        with self._lock:
+            return self._entries.get(self._token_key(token))
+
+    def put(self, token: str, who: Principal) -> None:
+        if self._entries is not None:
+            with self._lock:
+                self._entries[self._token_key(token)] = who
+
+    def forget(self, key_id: str) -> None:
+        """Drop a key at once (it was revoked through this process)."""
+        if self._entries is not None:
+            with self._lock:
+                for k in [k for k, who in self._entries.items() if who.key_id == key_id]:
+                    del self._entries[k]

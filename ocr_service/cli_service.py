@@ -25,7 +25,10 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
           workers: Annotated[Optional[int], typer.Option(
               "--workers", "-w", min=0, help="Local worker processes in the embedded mode "
-              "(default CLEARDOCKET_WORKERS; 0: one per core).")] = None) -> None:
+              "(default CLEARDOCKET_WORKERS; 0: one per core).")] = None,
+          api_workers: Annotated[Optional[int], typer.Option(
+              "--api-workers", min=1, help="API processes (uvicorn's own workers, sharing the port; default "
+              "CLEARDOCKET_API_WORKERS, 1). More than one needs PostgreSQL to be worth it.")] = None) -> None:
     """Run the API and, in the embedded default, the local workers (SQLite and files under CLEARDOCKET_DATA_DIR)."""
     import uvicorn
 
@@ -44,11 +47,16 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
         pool.start()
     import logging
 
+    api_workers = api_workers or settings.api_workers
     event(logging.getLogger("cleardocket.api"), "service.starting", host=host, port=port,
-          mode="distributed" if settings.distributed else "embedded", workers=pool.n if pool else 0)
+          mode="distributed" if settings.distributed else "embedded", workers=pool.n if pool else 0,
+          api_workers=api_workers)
+    # one API process runs the app made here; several are started by uvicorn (a supervisor that
+    # restarts a dead one), each making its app from the same environment
+    app = create_app(settings) if api_workers == 1 else "ocr_service.api.app:app_from_environment"
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,
-                    timeout_graceful_shutdown=10)
+        uvicorn.run(app, factory=api_workers > 1, workers=api_workers, host=host, port=port, log_config=None,
+                    access_log=False, timeout_graceful_shutdown=10)
     finally:
         if pool is not None:
             pool.stop()

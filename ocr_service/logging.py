@@ -16,7 +16,7 @@ ALLOWED_FIELDS = frozenset({
     "document_id", "batch_id", "case_id", "key_id", "role", "status", "code", "pages", "attempt", "attempts",
     "duration_ms", "method", "route", "http_status", "worker", "count", "documents", "rejected", "duplicates",
     "mode", "workers", "pid", "exit_code", "outcome", "review_required", "error_type", "action", "version",
-    "host", "port", "countdown_s", "requeued", "failed", "resent", "bytes", "kind",
+    "host", "port", "countdown_s", "requeued", "failed", "resent", "bytes", "kind", "api_workers",
 })
 
 

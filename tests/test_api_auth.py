@@ -116,3 +116,45 @@ def test_keys_are_hashed_at_rest(env):
     for k in stored:
         assert k.secret_hash not in secrets and all(sec not in (k.secret_hash + k.salt) for sec in secrets)
         assert len(k.secret_hash) == 64
+
+
+def test_a_key_revoked_elsewhere_stops_working_when_its_cache_entry_expires(tmp_path):
+    """Verified keys are cached for CLEARDOCKET_KEY_CACHE_SECONDS; a revocation made by another process
+    (here: straight in the database, as `cleardocket keys revoke` does) counts once the entry expires."""
+    from ocr_service.auth import KeyCache
+
+    app = create_app(ServiceSettings(data_dir=tmp_path))
+    assert app.state.key_cache.ttl_s == 30  # the documented default (docs/service.md)
+    now = [1000.0]
+    app.state.key_cache = KeyCache(30, clock=lambda: now[0])
+    with TestClient(app) as client:
+        with app.state.services.db.write() as s:
+            new = create_key(s, role="reader", name="soon revoked")
+        h = {"Authorization": f"Bearer {new.token}"}
+        assert client.get("/v1/cases", headers=h).status_code == 200
+        with app.state.services.db.write() as s:
+            repo.revoke_key(s, key_id=new.principal.key_id, now=dt.datetime.now(dt.timezone.utc))
+        now[0] += 29
+        assert client.get("/v1/cases", headers=h).status_code == 200  # still cached: no database read
+        now[0] += 1.5
+        r = client.get("/v1/cases", headers=h)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_the_cache_is_keyed_by_the_whole_token_not_the_key_id(env):
+    _, client, keys = env
+    good = keys["reader"]
+    assert client.get("/v1/cases", headers={"Authorization": f"Bearer {good}"}).status_code == 200  # now cached
+    forged = good[:-6] + ("AAAAAA" if not good.endswith("AAAAAA") else "BBBBBB")  # same key id, other secret
+    assert client.get("/v1/cases", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_key_revoked_through_the_api_stops_working_at_once_in_that_process(env):
+    app, client, keys = env
+    with app.state.services.db.write() as s:
+        new = create_key(s, role="reader", name="revoked by api")
+    h = {"Authorization": f"Bearer {new.token}"}
+    assert client.get("/v1/cases", headers=h).status_code == 200  # cached now
+    assert client.delete(f"/v1/keys/{new.principal.key_id}",
+                         headers={"Authorization": f"Bearer {keys['admin']}"}).status_code == 200
+    assert client.get("/v1/cases", headers=h).status_code == 401

@@ -24,7 +24,9 @@ def test_keys_cli_create_list_revoke(tmp_path):
     listed = cli("keys", "list", env=env).stdout
     assert key_id in listed and "reviewer" in listed and token.split("_", 2)[2] not in listed
     assert cli("keys", "create", "--role", "boss", "--name", "x", env=env).returncode == 2
-    app = create_app(ServiceSettings(data_dir=tmp_path))
+    # no key cache: a revocation from another process counts at the next request (with the default
+    # cache, within CLEARDOCKET_KEY_CACHE_SECONDS: tests/test_api_auth.py)
+    app = create_app(ServiceSettings(data_dir=tmp_path, key_cache_seconds=0))
     with TestClient(app) as c:
         h = {"Authorization": f"Bearer {token}"}
         assert c.get("/v1/review/queue", headers=h).status_code == 200

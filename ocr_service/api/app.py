@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,7 +13,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ocr_service.api import schemas
 from ocr_service.api.errors import http_status
+from ocr_service.api.middleware import ObserveRequests
 from ocr_service.api.routes import admin, batches, cases, documents, exports
+from ocr_service.auth import KeyCache
 from ocr_service.errors import CleardocketError
 from ocr_service.logging import event
 from ocr_service.metrics import CONTENT_TYPE, Metrics
@@ -113,20 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   responses={401: {"model": schemas.ErrorBody}, 403: {"model": schemas.ErrorBody}})
     app.state.services = services
     app.state.enqueue = None
+    app.state.key_cache = KeyCache(services.settings.key_cache_seconds)
+    app.state.case_counts = cases.CaseCounts(services.settings.count_cache_seconds)
     metrics = Metrics(services.db)
     app.state.metrics = metrics
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        dt_s = time.perf_counter() - t0
-        metrics.observe(method=request.method, route=route, status=response.status_code, seconds=dt_s)
-        event(log, "http.request", method=request.method, route=route, http_status=response.status_code,
-              duration_ms=round(dt_s * 1000, 1))
-        return response
+    app.add_middleware(ObserveRequests, metrics=metrics)
 
     for r in (batches.router, documents.router, cases.router, exports.router, admin.router):
         app.include_router(r)
@@ -147,3 +141,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one API process that uvicorn starts itself (`cleardocket serve --api-workers N`):
+    JSON logging for this process, then `create_app` with the settings of the environment."""
+    from ocr_service.logging import configure
+
+    settings = service_settings()
+    configure(settings.log_level)
+    return create_app(settings)

@@ -32,6 +32,10 @@ class TooManyFiles(ApiError):
     code, status = "too_many_files", 413
 
 
+class InvalidCursor(ApiError):
+    code, status = "invalid_request", 422
+
+
 class InvalidCorrection(ApiError):
     code, status = "invalid_correction", 422
 

@@ -120,9 +120,12 @@ class CaseOut(BaseModel):
 
 class CaseList(BaseModel):
     items: list[CaseOut]
-    page: int
+    page: int | None = Field(description="The page asked for; null when the page was asked for by `cursor`.")
     per_page: int
-    total: int
+    total: int = Field(description="Cases that match the filters, counted at most CLEARDOCKET_COUNT_CACHE_SECONDS "
+                                   "(10 s) ago.")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the page after this one; null on "
+                                                      "a page that is not full (the last).")
 
 
 class CorrectionIn(BaseModel):

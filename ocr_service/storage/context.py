@@ -21,6 +21,7 @@ class ServiceSettings(Settings):
     retry_backoff_seconds: float = 5.0  # first retry delay, doubled at each attempt
     poll_seconds: float = 1.0  # local workers' idle polling interval
     workers: int = 0  # local worker processes for `serve` (0: one per core)
+    api_workers: int = 1  # API processes for `serve` (uvicorn's workers)
     max_batch_files: int = 5000
     max_upload_bytes: int | None = None  # per file; default: max_file_bytes
     processor: str = "ocr_service.workers.jobs:run_pipeline"  # what turns a stored file into a record
@@ -28,6 +29,8 @@ class ServiceSettings(Settings):
     sweep_seconds: float = 5.0  # how often serve/worker re-send lost jobs and fail exhausted ones
     resend_after_seconds: float = 120.0  # a queued document with no message for this long is sent again
     visibility_timeout_seconds: int = 3600  # Redis: an unacknowledged message is redelivered after this
+    key_cache_seconds: float = 30.0  # the API trusts a verified key this long; a revocation elsewhere waits it out
+    count_cache_seconds: float = 10.0  # the case lists' `total` may be this old (counting 100,000 rows per page costs)
 
     @property
     def distributed(self) -> bool:

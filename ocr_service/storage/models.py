@@ -101,11 +101,17 @@ class Case(Base):
     # One document holds one case; the unique constraint is what makes a redelivered job harmless.
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
     record: Mapped[dict[str, Any]]
-    outcome: Mapped[str | None] = mapped_column(String(20), index=True)
-    review_required: Mapped[bool] = mapped_column(Boolean, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    review_required: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+    # Lists are ordered by (created_at, id), whole or filtered by outcome or by review: one index per
+    # order, so a page (keyset or offset) and a count walk an index instead of sorting the table.
+    __table_args__ = (Index("ix_cases_created_at_id", "created_at", "id"),
+                      Index("ix_cases_outcome_created_at_id", "outcome", "created_at", "id"),
+                      Index("ix_cases_review_created_at_id", "review_required", "created_at", "id"))
 
 
 class AuditEntry(Base):

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, update
+from sqlalchemy import String, Text, and_, cast, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ocr_service.storage.models import ApiKey, AuditEntry, Batch, BatchDocument, Case, Document
@@ -76,6 +76,22 @@ class CaseView:
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseJsonView:
+    """A case as the API sends it: its ids, version, place in the list order, and the record as the
+    JSON text the database keeps (not parsed: the API passes it on as it is)."""
+
+    id: str
+    document_id: str
+    version: int
+    created_at: dt.datetime
+    record_json: str
+
+
+# the record as stored text: PostgreSQL's json type and SQLite both keep the text as written
+_JSON_COLUMNS = (Case.id, Case.document_id, Case.version, Case.created_at, cast(Case.record, Text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,21 +326,61 @@ def _review_required(record: dict[str, Any]) -> bool:
     return bool((record.get("review") or {}).get("required"))
 
 
+_CASE_COLUMNS = (Case.id, Case.document_id, Case.record, Case.outcome, Case.review_required, Case.version,
+                 Case.created_at, Case.updated_at)
+
+
 def get_case(s: Session, *, case_id: str) -> CaseView | None:
-    row = s.get(Case, case_id)
-    return _case(row) if row else None
+    # a plain SELECT of the columns: no ORM object, identity map or later flush for a read
+    row = s.execute(select(*_CASE_COLUMNS).where(Case.id == case_id)).first()
+    return CaseView(row[0], row[1], dict(row[2]), *row[3:]) if row else None
 
 
-def list_cases(s: Session, *, outcome: str | None = None, review: bool | None = None, page: int = 1,
-               per_page: int = 50) -> tuple[list[CaseView], int]:
-    q = select(Case)
+def get_case_json(s: Session, *, case_id: str) -> CaseJsonView | None:
+    row = s.execute(select(*_JSON_COLUMNS).where(Case.id == case_id)).first()
+    return CaseJsonView(*row) if row else None
+
+
+def _case_filter(q, *, outcome: str | None, review: bool | None):
     if outcome is not None:
         q = q.where(Case.outcome == outcome)
     if review is not None:
         q = q.where(Case.review_required == review)
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    return q
+
+
+def list_cases(s: Session, *, outcome: str | None = None, review: bool | None = None, page: int = 1,
+               per_page: int = 50) -> tuple[list[CaseView], int]:
+    """A page of cases (parsed records) in list order, and how many match."""
+    q = _case_filter(select(Case), outcome=outcome, review=review)
+    total = count_cases(s, outcome=outcome, review=review)
     rows = s.scalars(q.order_by(Case.created_at, Case.id).offset((page - 1) * per_page).limit(per_page))
     return [_case(c) for c in rows], total
+
+
+def list_case_json(s: Session, *, outcome: str | None = None, review: bool | None = None, page: int = 1,
+                   per_page: int = 50, after: tuple[dt.datetime, str] | None = None) -> list[CaseJsonView]:
+    """A page of cases in list order (created_at, id), filtered by outcome and review.
+
+    With `after` (the (created_at, id) of the last case of the previous page) the page starts just
+    after it: a keyset page, as fast at the millionth case as at the first. Without it, `page` counts
+    from the start (OFFSET): the rows skipped are found by their ids alone, on the list order's index
+    (index-only where the database can), and only the page's own rows are read whole.
+    """
+    order = (Case.created_at, Case.id)
+    if after is not None:
+        q = _case_filter(select(*_JSON_COLUMNS), outcome=outcome, review=review)
+        q = q.where(tuple_(Case.created_at, Case.id) > after)  # each value bound with its column's type
+        rows = s.execute(q.order_by(*order).limit(per_page))
+    else:
+        ids = _case_filter(select(Case.id), outcome=outcome, review=review) \
+            .order_by(*order).offset((page - 1) * per_page).limit(per_page)
+        rows = s.execute(select(*_JSON_COLUMNS).where(Case.id.in_(ids.scalar_subquery())).order_by(*order))
+    return [CaseJsonView(*r) for r in rows]
+
+
+def count_cases(s: Session, *, outcome: str | None = None, review: bool | None = None) -> int:
+    return s.scalar(_case_filter(select(func.count()).select_from(Case), outcome=outcome, review=review)) or 0
 
 
 def iter_cases(s: Session, *, chunk: int = 200) -> Iterator[CaseView]:
@@ -358,9 +414,9 @@ def update_case(s: Session, *, case_id: str, record: dict[str, Any], expected_ve
 def add_audit(s: Session, *, at: dt.datetime, actor: str | None, actor_name: str | None, action: str,
               target: str | None, before: dict | None = None, after: dict | None = None,
               detail: dict | None = None) -> None:
-    s.add(AuditEntry(at=at, actor=actor, actor_name=actor_name, action=action, target=target, before=before,
-                     after=after, detail=detail))
-    s.flush()
+    # a Core INSERT: the ORM's unit of work costs more than the row for this append-only table
+    s.execute(insert(AuditEntry).values(at=at, actor=actor, actor_name=actor_name, action=action, target=target,
+                                        before=before, after=after, detail=detail))
 
 
 def list_audit(s: Session, *, action: str | None = None, actor: str | None = None, target: str | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ocr_service import audit
 from ocr_service.api import schemas
@@ -53,8 +53,9 @@ def new_key(body: schemas.KeyCreateIn, services: ServicesDep, who: KeyAdmin) -> 
 
 
 @router.delete("/v1/keys/{key_id}", response_model=schemas.KeyOut, responses={404: {"model": schemas.ErrorBody}})
-def revoke_key(key_id: str, services: ServicesDep, who: KeyAdmin) -> schemas.KeyOut:
-    """Revoke a key: it stops working at once."""
+def revoke_key(key_id: str, request: Request, services: ServicesDep, who: KeyAdmin) -> schemas.KeyOut:
+    """Revoke a key: it stops working at once in this process, and in other API processes within
+    CLEARDOCKET_KEY_CACHE_SECONDS (30 s)."""
     with services.db.write() as s:
         before = repo.get_key(s, key_id=key_id)
         if before is None:
@@ -62,4 +63,5 @@ def revoke_key(key_id: str, services: ServicesDep, who: KeyAdmin) -> schemas.Key
         k = repo.revoke_key(s, key_id=key_id, now=dt.datetime.now(dt.timezone.utc))
         audit.record(s, who=who, action=audit.KEY_REVOKE, target=key_id, before=audit.key_snapshot(before),
                      after=audit.key_snapshot(k))
+    request.app.state.key_cache.forget(key_id)
     return key_out(k)

@@ -1,59 +1,147 @@
-"""Cases: read, list, the review queue and corrections. Every read and correction is audited."""
+"""Cases: read, list, the review queue and corrections. Every read and correction is audited.
+
+Reads answer with the record's JSON text as the database keeps it, with `id`, `document_id` and
+`version` put in front (`case_json`), not through the `CaseOut` model: a record is made by the
+pipeline's `record.py` or changed by a validated correction, and parsing, validating and writing
+again 75 KB of records was most of a page's CPU (docs/benchmarks.md). The routes still declare
+`response_model`, so the OpenAPI schema documents what they return.
+"""
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
-from typing import Annotated
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import orjson
+from cachetools import TTLCache
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from ocr_service import audit
 from ocr_service.api import corrections, schemas
 from ocr_service.api.deps import CaseReader, Corrector, Reviewer, ServicesDep
-from ocr_service.api.errors import Conflict, NotFound
+from ocr_service.api.errors import Conflict, InvalidCursor, NotFound
 from ocr_service.api.schemas import OutcomeName
 from ocr_service.storage import repo
+from ocr_service.storage.db import json_loads as db_json_loads
 
 router = APIRouter(tags=["cases"])
 
-Page = Annotated[int, Query(ge=1, le=1_000_000)]
+Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1 (ignored with `cursor`).")]
 PerPage = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=200, description=(
+    "Start after the last case of a previous page: its answer's `next_cursor`. As fast on any page as on "
+    "the first; use it to walk far into a long list."))]
+
+
+class CaseCounts:
+    """The lists' `total` per filter, counted at most `ttl_s` seconds ago (0: counted every time)."""
+
+    def __init__(self, ttl_s: float, maxsize: int = 64, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s = ttl_s
+        self._counts: TTLCache | None = TTLCache(maxsize=maxsize, ttl=ttl_s, timer=clock) if ttl_s > 0 else None
+        self._lock = threading.Lock()
+
+    def get(self, s, *, outcome: str | None, review: bool | None) -> int:
+        if self._counts is None:
+            return repo.count_cases(s, outcome=outcome, review=review)
+        with self._lock:
+            hit = self._counts.get((outcome, review))
+        if hit is None:
+            hit = repo.count_cases(s, outcome=outcome, review=review)
+            with self._lock:
+                self._counts[(outcome, review)] = hit
+        return hit
+
+
+def case_dict(c: repo.CaseView) -> dict[str, Any]:
+    """The API's case: the stored record plus its id, document id and version."""
+    return {**c.record, "id": c.id, "document_id": c.document_id, "version": c.version}
 
 
 def case_out(c: repo.CaseView) -> schemas.CaseOut:
-    return schemas.CaseOut.model_validate({**c.record, "id": c.id, "document_id": c.document_id,
-                                           "version": c.version})
+    return schemas.CaseOut.model_validate(case_dict(c))
+
+
+_OWN_KEYS = ('"id"', '"document_id"', '"version"')
+
+
+def case_json(c: repo.CaseJsonView) -> bytes:
+    """The API's case as JSON bytes: the stored text with the ids and version put in front, unparsed.
+
+    The same object as `case_dict` would give. A record whose text names one of the added keys (no
+    record of the contract does), or holds a non-JSON number (NaN, which SQLite may keep), goes the
+    slow way: parsed and written again, the added keys winning as in `case_dict`.
+    """
+    head = orjson.dumps({"id": c.id, "document_id": c.document_id, "version": c.version})
+    text = c.record_json.strip()
+    if (not text.startswith("{") or any(k in text for k in _OWN_KEYS) or "NaN" in text
+            or "Infinity" in text):
+        record = db_json_loads(text)
+        return orjson.dumps({**record, "id": c.id, "document_id": c.document_id, "version": c.version})
+    rest = text[1:].lstrip()
+    return head if rest.startswith("}") else head[:-1] + b"," + rest.encode()
+
+
+def encode_cursor(c: repo.CaseJsonView) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([c.created_at.isoformat(), c.id])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        at, case_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        when = dt.datetime.fromisoformat(at)
+        if when.tzinfo is None or not isinstance(case_id, str):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise InvalidCursor("cursor: not a cursor this service gave (use a list's next_cursor)") from None
+    return when, case_id
+
+
+def _page(request: Request, services, who, action: str, *, outcome: str | None, review: bool | None, page: int,
+          per_page: int, cursor: str | None) -> Response:
+    after = decode_cursor(cursor) if cursor else None
+    with services.db.write() as s:
+        items = repo.list_case_json(s, outcome=outcome, review=review, page=page, per_page=per_page, after=after)
+        total = request.app.state.case_counts.get(s, outcome=outcome, review=review)
+        if items:
+            audit.record(s, who=who, action=action, detail={"cases": [c.id for c in items]})
+    tail = orjson.dumps({"page": None if cursor else page, "per_page": per_page, "total": total,
+                         "next_cursor": encode_cursor(items[-1]) if len(items) == per_page else None})
+    body = b'{"items":[' + b",".join(case_json(c) for c in items) + b"]," + tail[1:]
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/cases/{case_id}", response_model=schemas.CaseOut, responses={404: {"model": schemas.ErrorBody}})
-def get_case(case_id: str, services: ServicesDep, who: CaseReader) -> schemas.CaseOut:
+def get_case(case_id: str, services: ServicesDep, who: CaseReader) -> Response:
     """One case record (contract section 2) with its id and document id."""
     with services.db.write() as s:
-        c = repo.get_case(s, case_id=case_id)
+        c = repo.get_case_json(s, case_id=case_id)
         if c is None:
             raise NotFound("no such case")
         audit.record(s, who=who, action=audit.CASE_READ, target=case_id, detail={"version": c.version})
-    return case_out(c)
+    return Response(case_json(c), media_type="application/json")
 
 
-@router.get("/v1/cases", response_model=schemas.CaseList)
-def list_cases(services: ServicesDep, who: CaseReader, outcome: OutcomeName | None = None,
-               review: bool | None = None, page: Page = 1, per_page: PerPage = 50) -> schemas.CaseList:
+@router.get("/v1/cases", response_model=schemas.CaseList, responses={422: {"model": schemas.ErrorBody}})
+def list_cases(request: Request, services: ServicesDep, who: CaseReader, outcome: OutcomeName | None = None,
+               review: bool | None = None, page: Page = 1, per_page: PerPage = 50,
+               cursor: Cursor = None) -> Response:
     """Cases, oldest first, filtered by relief outcome and by whether they need review; paged."""
-    with services.db.write() as s:
-        items, total = repo.list_cases(s, outcome=outcome, review=review, page=page, per_page=per_page)
-        if items:
-            audit.record(s, who=who, action=audit.CASE_LIST, detail={"cases": [c.id for c in items]})
-    return schemas.CaseList(items=[case_out(c) for c in items], page=page, per_page=per_page, total=total)
+    return _page(request, services, who, audit.CASE_LIST, outcome=outcome, review=review, page=page,
+                 per_page=per_page, cursor=cursor)
 
 
-@router.get("/v1/review/queue", response_model=schemas.CaseList)
-def review_queue(services: ServicesDep, who: Reviewer, page: Page = 1, per_page: PerPage = 50) -> schemas.CaseList:
+@router.get("/v1/review/queue", response_model=schemas.CaseList, responses={422: {"model": schemas.ErrorBody}})
+def review_queue(request: Request, services: ServicesDep, who: Reviewer, page: Page = 1, per_page: PerPage = 50,
+                 cursor: Cursor = None) -> Response:
     """Cases whose review is required, oldest first."""
-    with services.db.write() as s:
-        items, total = repo.list_cases(s, review=True, page=page, per_page=per_page)
-        if items:
-            audit.record(s, who=who, action=audit.REVIEW_QUEUE, detail={"cases": [c.id for c in items]})
-    return schemas.CaseList(items=[case_out(c) for c in items], page=page, per_page=per_page, total=total)
+    return _page(request, services, who, audit.REVIEW_QUEUE, outcome=None, review=True, page=page,
+                 per_page=per_page, cursor=cursor)
 
 
 @router.post("/v1/cases/{case_id}/corrections", response_model=schemas.CorrectionOut,

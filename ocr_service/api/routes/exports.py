@@ -72,7 +72,7 @@ def _stream_jsonl(services: Services) -> Iterator[str]:
 
 def _audit_export(services: Services, who, fmt: str) -> None:
     with services.db.write() as s:
-        _, total = repo.list_cases(s, page=1, per_page=1)
+        total = repo.count_cases(s)
         audit.record(s, who=who, action=audit.EXPORT, target=f"cases.{fmt}", detail={"cases": total})
 
 
