@@ -158,25 +158,11 @@ def _is_row(ln: TextLine, spans: list[Span]) -> bool:
     return bool(others) and "  " in ln.text
 
 
-# Zero-padded count numbers of printouts ("001") whose zeros a dot-matrix face turns into look-alikes.
-_ZERO_LOOKALIKES = str.maketrans({"6": "0", "8": "0", "9": "0", "@": "0", "B": "0", "G": "0", "Q": "0",
-                                  "D": "0", "O": "0", "o": "0"})
-MAX_COUNT = 40  # counts of one case are numbered from 1; a count above this was misread
-
-
 def row_count_number(tok: str) -> int | None:
-    """The count number at the head of a table row: as read when plausible, else with the leading
-    characters read as the zeros of zero padding ("661" -> 1, "BB3" -> 3, "91" -> 1)."""
+    """The count number at the head of a table row (`tagging._num`: look-alikes and misread zero padding)."""
     from extractors.tagging import _num
 
-    n = _num(tok)
-    if n is not None and n <= MAX_COUNT:
-        return n
-    if len(tok) < 2:
-        return None
-    padded = tok[:-1].translate(_ZERO_LOOKALIKES) + tok[-1]
-    n = _num(padded)
-    return n if n is not None and n <= MAX_COUNT else None
+    return _num(tok.strip("|"))
 
 
 def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
@@ -184,7 +170,7 @@ def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
     if not st:
         return None
     head = ln.text[: st[0].start - ln.start]
-    m = re.match(r"\s*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI@BGQD]{1,3})\b[\s.:)-]*$", head, re.I)
+    m = re.match(r"[\s|]*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI@BGQD©®]{1,3})(?![0-9A-Za-z])[\s.:)|-]*$", head, re.I)
     if m:
         return row_count_number(m.group(1))
     cr = [s for s in spans if s.label == "COUNT_REF" and s.start <= ln.start + 3 and s.end <= st[0].start

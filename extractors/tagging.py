@@ -42,12 +42,31 @@ ALL_COUNTS = re.compile(r"\bALL\s+(?:(?P<rem>OTHER|REMAINING)\s+)?(?:COUNTS|CHAR
                         r"\b(?P<rem2>REMAINING)\s+(?:COUNTS|CHARGES)\b", re.I)
 
 
+# Zero-padded count numbers of printouts ("001") whose zeros a dot-matrix face or a poor scan turns
+# into look-alikes ("661", "BB3", "©5", "62").
+_ZERO_LOOKALIKES = str.maketrans({"6": "0", "8": "0", "9": "0", "@": "0", "B": "0", "G": "0", "Q": "0",
+                                  "D": "0", "O": "0", "©": "0", "®": "0"})
+MAX_COUNT = 40  # counts of one case are numbered from 1; a higher number was misread
+
+
+def _plain_num(t: str) -> int | None:
+    t = t.replace("O", "0").replace("L", "1").replace("I", "1")
+    return int(t) if t.isdigit() and 0 < int(t) < 1000 else None
+
+
 def _num(tok: str) -> int | None:
+    """A count number: a word (TWO), digits with OCR look-alikes, or a zero-padded number whose leading
+    zeros were misread; None unless it is a plausible count (1..MAX_COUNT)."""
     t = tok.upper()
     if t in _NUMWORDS:
         return _NUMWORDS[t]
-    t = t.replace("O", "0").replace("L", "1").replace("I", "1")
-    return int(t) if t.isdigit() and 0 < int(t) < 100 else None
+    n = _plain_num(t)
+    if n is not None and n <= MAX_COUNT:
+        return n
+    if len(t) < 2:
+        return None
+    n = _plain_num(t[:-1].translate(_ZERO_LOOKALIKES) + t[-1])
+    return n if n is not None and n <= MAX_COUNT else None
 
 
 def parse_count_list(s: str) -> tuple[int, ...]:
