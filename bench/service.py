@@ -5,14 +5,16 @@
 1. A fresh PostgreSQL database (created here, dropped at the end), migrated by the product's own
    Alembic migrations, seeded with synthetic documents and case records by bulk inserts into the
    storage layer's tables (`ocr_service.storage.models`).
-2. The real API: `uvicorn --factory ocr_service.api.app:create_app --workers W` on loopback.
+2. The real API: `uvicorn --factory ocr_service.api.app:app_from_environment --workers W` on loopback
+   (what `cleardocket serve --api-workers W` runs).
 3. An open-loop load generator (`bench.loadgen`, asyncio, keep-alive HTTP/1.1, in this process):
    request i is due at t0 + i / rate whether or not earlier ones have answered, so a slow server is
    not hidden by a waiting client (no coordinated omission). Latency is counted from the moment a
    request was due; the time from its actual send is printed as well. One scenario at a time:
    GET /v1/cases/{random id} and GET /v1/cases?page= (first 10 pages) at a light 20 req/s for 10 s
    (the service time without queueing), then at the full rate for 30 s each: GET /v1/cases/{random id},
-   GET /v1/cases?page= (first 10 pages), GET /v1/cases?page= (any page). CPU seconds of the API
+   GET /v1/cases?page= (first 10 pages), GET /v1/cases?page= (any page), GET /v1/cases?cursor= (any
+   page, by the cursor its previous page gives: keyset paging). CPU seconds of the API
    processes and of the database's PostgreSQL backends are read around each scenario; with
    `--profile`, py-spy records every API worker (samples that hold the GIL: Python CPU) during the
    light scenarios, where a sample is work and not a wait in a queue.
@@ -189,7 +191,7 @@ def api_server(env: dict[str, str], workers: int) -> Iterator[tuple[str, subproc
     import httpx
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "ocr_service.api.app:create_app",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "ocr_service.api.app:app_from_environment",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                              "--no-access-log", "--log-level", "warning"],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -224,6 +226,24 @@ def paths_case(ids: Sequence[str], rng: random.Random) -> Iterator[str]:
 def paths_list(pages: int, rng: random.Random) -> Iterator[str]:
     while True:
         yield f"/v1/cases?page={rng.randint(1, pages)}"
+
+
+def page_cursors(url: str, per_page: int) -> list[str]:
+    """The `cursor` that asks for each page after the first (what the previous page's `next_cursor` says)."""
+    import psycopg
+
+    from ocr_service.api.routes.cases import encode_cursor
+    from ocr_service.storage.repo import CaseJsonView
+
+    with psycopg.connect(url) as c:
+        rows = c.execute("SELECT created_at, id FROM (SELECT created_at, id, row_number() OVER "
+                         "(ORDER BY created_at, id) AS n FROM cases) t WHERE n %% %s = 0", (per_page,)).fetchall()
+    return [encode_cursor(CaseJsonView(case_id, "", 0, at.replace(tzinfo=dt.UTC), "")) for at, case_id in rows]
+
+
+def paths_cursor(cursors: Sequence[str], rng: random.Random) -> Iterator[str]:
+    while True:
+        yield f"/v1/cases?cursor={rng.choice(cursors)}"
 
 
 # ----------------------------------------------------------------------------------- uploads
@@ -508,7 +528,9 @@ def main(argv: list[str] | None = None) -> int:
                      None),
                     ("GET /v1/cases/{id}", paths_case(ids, rng), a.rate, a.seconds, 20.0),
                     ("GET /v1/cases?page= (pages 1-10)", paths_list(10, rng), a.rate, a.seconds, 50.0),
-                    (f"GET /v1/cases?page= (any of {pages:,})", paths_list(pages, rng), a.rate, a.seconds, 50.0)]
+                    (f"GET /v1/cases?page= (any of {pages:,})", paths_list(pages, rng), a.rate, a.seconds, 50.0),
+                    (f"GET /v1/cases?cursor= (any of {pages:,})", paths_cursor(page_cursors(url, per_page), rng),
+                     a.rate, a.seconds, 50.0)]
                 loads = []
                 db_name = url.rsplit("/", 1)[1]
                 for name, paths, rate, seconds, target in scenarios:

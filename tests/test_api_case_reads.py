@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from bench.service import synthetic_record
 from ocr_service.api import schemas
 from ocr_service.api.app import create_app
-from ocr_service.api.routes.cases import CaseCounts, case_json, decode_cursor
+from ocr_service.api.routes.cases import CaseCounts, PageStarts, case_json, decode_cursor
 from ocr_service.auth import create_key
 from ocr_service.logging import configure
 from ocr_service.storage import repo
@@ -104,6 +104,28 @@ def test_cursor_walk_gives_every_case_once_in_order_and_matches_page_numbers(api
             assert len(body["items"]) < 5
             break
     assert seen == order and pages == N // 5 + 1
+
+
+def test_deep_pages_by_number_start_where_the_cursor_walk_says(api):
+    """Pages past PageStarts.EXACT_PAGES are read by keyset from the cached page starts: the same pages."""
+    client, h, services, cases = api
+    order = in_list_order(services, cases)
+    app = client.app
+    saved, app.state.page_starts = app.state.page_starts, PageStarts(10)
+    try:
+        for review in (None, True):
+            want = [c for c in order if review is None or cases[c]["review"]["required"]]
+            pages = [want[i:i + 2] for i in range(0, len(want), 2)]
+            assert len(pages) > PageStarts.EXACT_PAGES or review, "enough cases for deep pages"
+            for number, expected in enumerate(pages, start=1):
+                params = {"per_page": 2, "page": number, **({"review": "true"} if review else {})}
+                body = client.get("/v1/cases", params=params, headers=h).json()
+                assert [c["id"] for c in body["items"]] == expected, (review, number)
+            past = client.get("/v1/cases", params={**params, "page": len(pages) + 3}, headers=h).json()
+            assert past["items"] == [] and past["next_cursor"] is None
+        assert (None, None, 2) in app.state.page_starts  # the deep pages did use the walk
+    finally:
+        app.state.page_starts = saved
 
 
 def test_filters_page_the_same_way(api):

@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.enqueue = None
     app.state.key_cache = KeyCache(services.settings.key_cache_seconds)
     app.state.case_counts = cases.CaseCounts(services.settings.count_cache_seconds)
+    app.state.page_starts = cases.PageStarts(services.settings.count_cache_seconds)
     metrics = Metrics(services.db)
     app.state.metrics = metrics
     _install_error_handlers(app)

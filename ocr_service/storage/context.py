@@ -30,7 +30,9 @@ class ServiceSettings(Settings):
     resend_after_seconds: float = 120.0  # a queued document with no message for this long is sent again
     visibility_timeout_seconds: int = 3600  # Redis: an unacknowledged message is redelivered after this
     key_cache_seconds: float = 30.0  # the API trusts a verified key this long; a revocation elsewhere waits it out
-    count_cache_seconds: float = 10.0  # the case lists' `total` may be this old (counting 100,000 rows per page costs)
+    # the case lists' `total`, and where their deep pages start, may be this old (counting or skipping
+    # 100,000 rows on every request costs more than the rest of the request)
+    count_cache_seconds: float = 10.0
 
     @property
     def distributed(self) -> bool:

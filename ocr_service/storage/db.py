@@ -71,7 +71,10 @@ class Database:
         if make_url(url).get_backend_name() == "sqlite":
             self.engine = _sqlite_engine(url)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+            # up to 20 connections kept: an API process under load runs up to 40 requests at once (its
+            # thread pool), and a connection opened and closed per request (overflow) costs PostgreSQL a
+            # process each time; the connections are opened when needed, not at start
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20,
                                         json_deserializer=json_loads)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(cd_write=True), expire_on_commit=False)

@@ -379,6 +379,16 @@ def list_case_json(s: Session, *, outcome: str | None = None, review: bool | Non
     return [CaseJsonView(*r) for r in rows]
 
 
+def page_starts(s: Session, *, outcome: str | None = None, review: bool | None = None, per_page: int = 50,
+                limit: int = 5000) -> list[tuple[dt.datetime, str]]:
+    """The (created_at, id) of the last case of page 1, 2, ... (at most `limit` pages): what `after`
+    must be to read page 2, 3, ... by keyset. One walk of the list order's index."""
+    n = func.row_number().over(order_by=(Case.created_at, Case.id)).label("n")
+    walk = _case_filter(select(Case.created_at, Case.id, n), outcome=outcome, review=review).subquery()
+    q = select(walk.c.created_at, walk.c.id).where(walk.c.n % per_page == 0).order_by(walk.c.n).limit(limit)
+    return [(at, case_id) for at, case_id in s.execute(q)]
+
+
 def count_cases(s: Session, *, outcome: str | None = None, review: bool | None = None) -> int:
     return s.scalar(_case_filter(select(func.count()).select_from(Case), outcome=outcome, review=review)) or 0
 

@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 import orjson
@@ -38,24 +38,73 @@ Cursor = Annotated[str | None, Query(max_length=200, description=(
     "the first; use it to walk far into a long list."))]
 
 
-class CaseCounts:
+class TtlMemo:
+    """Values by key, each kept `ttl_s` seconds (0: never kept); thread-safe. When an entry expires,
+    one thread computes it again while the others wait for that result, instead of all of them
+    running the same query at once (at 200 requests per second, 40 threads would)."""
+
+    def __init__(self, ttl_s: float, maxsize: int, clock: Callable[[], float] = time.monotonic):
+        self.ttl_s = ttl_s
+        self._values: TTLCache | None = TTLCache(maxsize=maxsize, ttl=ttl_s, timer=clock) if ttl_s > 0 else None
+        self._lock = threading.Lock()  # guards the cache
+        self._building = threading.Lock()  # one computation at a time
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        if self._values is None:
+            return compute()
+        with self._lock:
+            value = self._values.get(key)
+        if value is None:
+            with self._building:
+                with self._lock:
+                    value = self._values.get(key)
+                if value is None:
+                    value = compute()
+                    with self._lock:
+                        self._values[key] = value
+        return value
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return self._values is not None and key in self._values
+
+
+class CaseCounts(TtlMemo):
     """The lists' `total` per filter, counted at most `ttl_s` seconds ago (0: counted every time)."""
 
     def __init__(self, ttl_s: float, maxsize: int = 64, clock: Callable[[], float] = time.monotonic):
-        self.ttl_s = ttl_s
-        self._counts: TTLCache | None = TTLCache(maxsize=maxsize, ttl=ttl_s, timer=clock) if ttl_s > 0 else None
-        self._lock = threading.Lock()
+        super().__init__(ttl_s, maxsize, clock)
 
-    def get(self, s, *, outcome: str | None, review: bool | None) -> int:
-        if self._counts is None:
-            return repo.count_cases(s, outcome=outcome, review=review)
-        with self._lock:
-            hit = self._counts.get((outcome, review))
-        if hit is None:
-            hit = repo.count_cases(s, outcome=outcome, review=review)
-            with self._lock:
-                self._counts[(outcome, review)] = hit
-        return hit
+    def count(self, s, *, outcome: str | None, review: bool | None) -> int:
+        return self.get((outcome, review), lambda: repo.count_cases(s, outcome=outcome, review=review))
+
+
+class PageStarts(TtlMemo):
+    """Where the deep pages of a list start, so that `page=N` reads by keyset instead of OFFSET.
+
+    Per filter and page size, one walk of the list order's index gives the (created_at, id) that
+    ends every page (`repo.page_starts`), kept `ttl_s` seconds: page N is then the cases after the
+    end of page N-1. Cases are appended at the end of the order, so the starts stay right; a list
+    whose membership changed within those seconds (a correction that takes a case out of the review
+    queue) may start a deep page a case or two off, as OFFSET paging over a changing list does.
+    Pages up to `EXACT_PAGES` are always read by OFFSET, which is as cheap there and always exact;
+    pages past what the walk found (cases added since) too.
+    """
+
+    EXACT_PAGES = 10
+    MAX_PAGES = 5000  # per walk: 5,000 keys, about 1 MB
+
+    def __init__(self, ttl_s: float, maxsize: int = 16, clock: Callable[[], float] = time.monotonic):
+        super().__init__(ttl_s, maxsize, clock)
+
+    def after(self, s, *, outcome: str | None, review: bool | None, per_page: int,
+              page: int) -> tuple[dt.datetime, str] | None:
+        """The `after` key that reads `page` by keyset, or None: read it by OFFSET."""
+        if not self.ttl_s > 0 or page <= self.EXACT_PAGES or page - 1 > self.MAX_PAGES:
+            return None
+        starts = self.get((outcome, review, per_page), lambda: repo.page_starts(
+            s, outcome=outcome, review=review, per_page=per_page, limit=self.MAX_PAGES))
+        return starts[page - 2] if page - 2 < len(starts) else None
 
 
 def case_dict(c: repo.CaseView) -> dict[str, Any]:
@@ -106,8 +155,11 @@ def _page(request: Request, services, who, action: str, *, outcome: str | None, 
           per_page: int, cursor: str | None) -> Response:
     after = decode_cursor(cursor) if cursor else None
     with services.db.write() as s:
+        if after is None:
+            after = request.app.state.page_starts.after(s, outcome=outcome, review=review, per_page=per_page,
+                                                        page=page)
         items = repo.list_case_json(s, outcome=outcome, review=review, page=page, per_page=per_page, after=after)
-        total = request.app.state.case_counts.get(s, outcome=outcome, review=review)
+        total = request.app.state.case_counts.count(s, outcome=outcome, review=review)
         if items:
             audit.record(s, who=who, action=action, detail={"cases": [c.id for c in items]})
     tail = orjson.dumps({"page": None if cursor else page, "per_page": per_page, "total": total,
