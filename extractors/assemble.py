@@ -657,8 +657,7 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
                   conflicts=conflicts)
 
 
-# Digits that tesseract confuses in the worn or dotted print of old dockets.
-_YEAR_LOOKALIKES = {"0": "689", "3": "589", "5": "368", "6": "058", "8": "0356", "9": "038"}
+_YEAR_LOOKALIKES = dates_mod.YEAR_LOOKALIKES
 DISPOSITION_WITHIN_YEARS = 6  # a count is disposed of within a few years of the filing
 
 

@@ -455,3 +455,14 @@ def test_an_eight_digit_field_with_its_slashes_read_as_7_is_a_date_only_where_a_
     (m,) = find_dates("87726784", allow_compact=True)
     assert m.value == D(1984, 7, 26) and m.corrected  # 0 read as 8, slashes read as 7
     assert find_dates("12345678", allow_compact=True) == []
+
+
+@pytest.mark.parametrize("text,expected", [("JUN 24 2065", D(2005, 6, 24)), ("12/01/2088", D(2008, 12, 1)),
+                                           ("10/28/1393", D(1993, 10, 28))])
+def test_a_year_that_cannot_be_is_read_with_one_look_alike_digit(text, expected):
+    (m,) = find_dates(text)
+    assert m.value == expected and m.corrected
+
+
+def test_a_future_year_with_no_single_past_reading_is_refused():
+    assert find_dates("3/14/2388") == [] and find_dates("07/04/2077") == []

@@ -5,14 +5,16 @@ Reads: `03/14/88`, `3-14-88`, `03.14.88`, `3/14/1988`, `1988-03-14`, `MAR 14 198
 order (US); a two-digit year is 19xx (contract rule). A bare `031488` / `03141988` is read by `parse_date`
 (one field) and by `find_dates(..., allow_compact=True)` only.
 
-Refuses: impossible dates (13/01/88, 02/30/88), years outside 1900-2099, times (`23:30:02`), money
+Refuses: impossible dates (13/01/88, 02/30/88), years outside 1900 to this year, times (`23:30:02`), money
 (`$12.50`), statute numbers (`664/11359`), digit runs inside longer numbers (case, booking, DR numbers),
 and a token where more characters were OCR-corrected than read as digits.
 
 A numeric date impossible as read is repaired when a dot-matrix zero was read as 6, 8 or 9 in the month or
 day (`82-10-84` -> 1984-02-10, `85-83-64` -> 1964-05-03), only if exactly one repair with the fewest changes
 gives a real date (two repairs that tie are refused). A ten-character date whose slashes were read as 7 or 1
-(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx; an eight-character one (`87726784`) only
+(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx;
+a four-digit year that cannot be (`2065`, `1393`: in the future or before 1900) is read with one digit
+taken as its look-alike when exactly one such reading is a past year (`2005`, `1993`); an eight-character one (`87726784`) only
 in a labelled field (`allow_compact`), where it is tried after the plain compact reading. Repaired and look-alike readings set
 `corrected`.
 """
@@ -75,10 +77,15 @@ def _num(s: str) -> tuple[int, bool] | None:
     return int(digits), digits != s
 
 
+# Digits that tesseract confuses in the worn or dotted print of old dockets (a digit -> what it may be).
+YEAR_LOOKALIKES = {"0": "689", "3": "589", "5": "368", "6": "058", "8": "0356", "9": "038"}
+_LATEST_YEAR = dt.date.today().year  # no docket is dated after the day it is read
+
+
 def _make(y: int, m: int, d: int, two_digit_year: bool) -> dt.date | None:
     if two_digit_year:
         y += 1900
-    if not 1900 <= y <= 2099:
+    if not 1900 <= y <= _LATEST_YEAR:
         return None
     try:
         return dt.date(y, m, d)
@@ -106,6 +113,12 @@ def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
     value = _make(y[0], month, d[0], two_digit_year)
     if value is not None:
         return value, d[1] or y[1] or m_fixed
+    if not two_digit_year and not 1900 <= y[0] <= _LATEST_YEAR:
+        # a year that cannot be: one digit read as a look-alike, when exactly one reading is a past year
+        years = {c for c in _year_lookalikes(y[0]) if _make(c, month, d[0], False)}
+        if len(years) == 1:
+            return _make(years.pop(), month, d[0], False), True
+        return None
     # impossible as read: a dot-matrix zero read as 6, 8 or 9 ("82-10-84", "85-83-64")? Take the repair
     # with the fewest changed fields, and only when it is the only one.
     by_changes: dict[int, set[dt.date]] = {}
@@ -119,6 +132,12 @@ def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
         if len(best) == 1:
             return best.pop(), True
     return None
+
+
+def _year_lookalikes(y: int) -> set[int]:
+    """Four-digit years that differ from `y` by one look-alike digit (YEAR_LOOKALIKES)."""
+    t = f"{y:04d}"
+    return {int(t[:i] + c + t[i + 1:]) for i in range(len(t)) for c in YEAR_LOOKALIKES.get(t[i], "")}
 
 
 def _zero_repairs(n: int) -> list[int]:
