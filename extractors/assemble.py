@@ -437,10 +437,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         dispos = [s for s in sg.spans if s.label == "DISPOSITION" and s.value]
         if not dispos:
             continue
-        if sg.is_row:
-            d = next((x for x in drafts if x.row is sg), None)
-            if d is None:
-                continue
+        d = next((x for x in drafts if x.row is sg), None) if sg.is_row else None
+        if d is not None:
             ds = dispos[0]
             date = _row_date(sg, ds)
             dconf = doc.conf(date.start, date.end) if date else 0.0
@@ -448,6 +446,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                                    date.value if date else sg.entry_date or default_date,
                                    dconf if date else 0.6, date))
             continue
+        # prose, or a row-shaped docket entry about a count defined elsewhere ("5/13/91 CT 01 11357B HS DIV")
         for ds, targets, factor in _event_targets(doc, sg, dispos, drafts):
             date = _segment_date(sg, ds)
             if date is not None:

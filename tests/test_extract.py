@@ -313,3 +313,18 @@ def test_a_case_number_split_in_two_after_its_label_is_read_whole():
     assert f.case_number.confidence < 1.0
     # two pieces that do not make a case number's shape together are left alone
     assert extract("CASE NO. 12 3456\n").case_number.value is None
+
+
+def test_dated_entries_shaped_like_rows_dispose_of_the_counts_defined_above():
+    f = extract("""\
+CASE NO. 90F54304   DATE FILED 11/2/90
+COUNT  CHARGE      NATURE OF OFFENSE
+1      11357B HS   POSS MJ UNDER 1 OZ
+2      211 PEN     ROBBERY
+DATE     PROCEEDINGS
+11/2/90  ARRAIGNMENT. NG PLEA ENTERED.
+5/13/91  CT 01 11357B HS DIVERSION
+5/13/91  CT 02 211 PEN DISM PER PLEA
+""")
+    assert summary(f) == [(1, "HS", "11357", "b", "diverted", dt.date(1991, 5, 13)),
+                          (2, "PC", "211", None, "dismissed", dt.date(1991, 5, 13))]
