@@ -104,7 +104,8 @@ class RuleTagger:
         return spans
 
     def _across_lines(self, doc: DocText, found: list[Span]) -> list[Span]:
-        """Statutes, dates and dispositions that a line break cuts ("11352 HEALTH AND / SAFETY CODE").
+        """Statutes, dates, dispositions and count references that a line break cuts ("11352 HEALTH AND /
+        SAFETY CODE", "TO COUNT / 1").
 
         The whole text is read again with line breaks as spaces; only matches that cross a break
         and overlap nothing found line by line are added.
@@ -128,6 +129,16 @@ class RuleTagger:
         for m in dispositions.find_dispositions(flat):
             if m.value != dispositions.SET_ASIDE and crosses(m.start, m.end):
                 out.append(Span("DISPOSITION", m.start, m.end, m.raw, m.value))
+        # "PLEADS GUILTY TO COUNT / 1, A VIOLATION OF ...": a count word ending one line, its number the next
+        refs = [(s.start, s.end) for s in found if s.label == "COUNT_REF"]
+        for m in COUNT_REF.finditer(flat):
+            if "\n" not in doc.text[m.start():m.start("nums")] or any(x < m.end() and m.start() < y for x, y in refs):
+                continue
+            if re.match(r"[/\-.:]\d", flat[m.end():m.end() + 2]):
+                continue  # the next line begins with a date or a time, not a count
+            nums = parse_count_list(m.group("nums"))
+            if nums:
+                out.append(Span("COUNT_REF", m.start(), m.end(), flat[m.start():m.end()], nums))
         return out
 
     def tag_line(self, text: str, base: int) -> list[Span]:

@@ -328,3 +328,24 @@ DATE     PROCEEDINGS
 """)
     assert summary(f) == [(1, "HS", "11357", "b", "diverted", dt.date(1991, 5, 13)),
                           (2, "PC", "211", None, "dismissed", dt.date(1991, 5, 13))]
+
+
+def test_a_count_number_carried_to_the_next_line_still_names_the_count():
+    f = extract("""\
+CASE NO. A399152
+COUNT 01: 459 P.C. (COMMERCIAL BURGLARY), A FELONY.
+COUNT 02: 11359 HSC (POSS MARIJUANA FOR SALE), A FELONY.
+FEBRUARY 21, 1977:
+DEFENDANT WITHDRAWS PLEA OF NOT GUILTY AND PLEADS NOLO CONTENDERE TO COUNT
+1, A VIOLATION OF 459 P.C., A FELONY. THE COURT FINDS THE DEFENDANT GUILTY.
+COUNT 2 DISMISSED ON MOTION OF THE PEOPLE.
+""")
+    assert [(c.count, c.disposition.value) for c in f.charges] == [(1, "convicted"), (2, "dismissed")]
+
+
+def test_a_date_on_the_line_after_a_count_word_is_not_a_count():
+    from extractors.tagging import RuleTagger
+    from extractors.document import DocText
+
+    spans = RuleTagger().tag(DocText([page_from_text("DEFT PLEADS GUILTY TO COUNT\n12/25/95 SENTENCED\n")]))
+    assert [s.value for s in spans if s.label == "COUNT_REF"] == []
