@@ -227,21 +227,45 @@ def _field_date(doc: DocText, label: str, lines: list[TextLine] | None = None) -
     return None
 
 
-def _split_case_number(doc: DocText, priors: list[tuple[int, int]]) -> Fact[str] | None:
-    """A case number that OCR split in two after its label ("CASENO. 8 6F50094"): the two pieces read
-    as one number only when together they have a case number's shape."""
+# A case-number label as a poor scan may read it ("pocketno.", "actionno,"): a word a letter or two from
+# CASE/DOCKET/ACTION/FILE run into NO.
+_DAMAGED_CASE_LABEL = re.compile(r"(?<![A-Za-z])([A-Za-z]{4,6})\s?NO\s?[.,:]", re.I)
+
+
+def _case_labels(ln: TextLine):
+    """End offsets (in the line) of case-number labels, exact or damaged."""
+    ends = [m.end() for m in _LABELS["case_number"].finditer(ln.text)]
+    for m in _DAMAGED_CASE_LABEL.finditer(ln.text):
+        word = m.group(1).upper()
+        if any(Levenshtein.distance(word, w, score_cutoff=2) <= (1 if len(w) <= 4 else 2)
+               for w in ("CASE", "DOCKET", "ACTION", "FILE")):
+            ends.append(m.end())
+    return sorted(set(ends))
+
+
+def _field_case_number(doc: DocText, priors: list[tuple[int, int]]) -> Fact[str] | None:
+    """A case number right after its label that the tagger could not read: split in two by OCR
+    ("CASENO. 8 6F50094"), or with a slash for a 7 or a stray slash ("/6M03837", "A/763819"). A
+    reading counts only when it has a case number's shape, and only one reading does."""
     for ln in _header_lines(doc):
-        for m in _LABELS["case_number"].finditer(ln.text):
-            a = ln.start + m.end()
+        for end in _case_labels(ln):
+            a = ln.start + end
             if any(x <= a < y for x, y in priors):
                 continue
-            pieces = re.match(r"\s*([A-Za-z0-9]{1,9})\s([A-Za-z0-9]{1,9})(?![A-Za-z0-9])", ln.text[m.end():])
-            if not pieces or len(pieces.group(1) + pieces.group(2)) not in (7, 8, 10):
+            tok = re.match(r"\s*([A-Za-z0-9/]{1,10})(?:\s([A-Za-z0-9]{1,9}))?(?![A-Za-z0-9])", ln.text[end:])
+            if not tok:
                 continue
-            value = case_numbers.normalize_case_number(pieces.group(1) + pieces.group(2))
-            if value:
-                b0, b1 = a + pieces.start(1), a + pieces.end(2)
-                return Fact(value, round(0.8 * doc.conf(b0, b1), 4), doc.evidence(b0, b1))
+            reads = set()
+            for raw, b1 in ((tok.group(1), tok.end(1)), ((tok.group(1) + (tok.group(2) or "")), tok.end())):
+                for variant in {raw, raw.replace("/", "7"), raw.replace("/", "")}:
+                    if len(variant) in (7, 8, 10) and "/" not in variant:
+                        value = case_numbers.normalize_case_number(variant)
+                        if value:
+                            reads.add((value, b1))
+            values = {v for v, _ in reads}
+            if len(values) == 1:
+                b0, b1 = a + tok.start(1), max(x for _, x in reads) + a
+                return Fact(values.pop(), round(0.8 * doc.conf(b0, b1), 4), doc.evidence(b0, b1))
     return None
 
 
@@ -254,7 +278,7 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
             if s.label == "CASE_NUMBER" and overlaps(s, m) and not any(a <= s.start < b for a, b in priors):
                 return Fact(s.value, round(doc.conf(s.start, s.end) * (0.5 + 0.5 * m.score), 4),
                             doc.evidence(s.start, s.end))
-    split = _split_case_number(doc, priors)
+    split = _field_case_number(doc, priors)
     if split is not None:
         return split
     first_page = doc.lines[0].page if doc.lines else 1

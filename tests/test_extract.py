@@ -349,3 +349,19 @@ def test_a_date_on_the_line_after_a_count_word_is_not_a_count():
 
     spans = RuleTagger().tag(DocText([page_from_text("DEFT PLEADS GUILTY TO COUNT\n12/25/95 SENTENCED\n")]))
     assert [s.value for s in spans if s.label == "COUNT_REF"] == []
+
+
+def test_a_case_number_with_a_slash_for_a_7_after_a_damaged_label_is_read():
+    f = extract("CRIMINAL DOCKET SHEET\npocketno. /6M03837  riepate 07/13/76\n")
+    assert f.case_number.value == "76M03837" and f.case_number.confidence < 0.9
+    # two readings of the same field ("A7763819" or "A763819"?) are one too many: a person decides
+    assert extract("DKT: A/763819  FILE DT:  10-11-77\n").case_number.value is None
+
+
+def test_a_superior_court_prefix_takes_a_look_alike_letter_as_a_digit():
+    from extractors.normalize.case_numbers import find_case_numbers
+
+    (m,) = find_case_numbers("CASE NUMBER: PAL94152 FILED")
+    assert (m.value, m.corrected) == ("PA194152", True)
+    (m,) = find_case_numbers("CASE NO. LAC12345")  # not a branch prefix: three letters as read
+    assert (m.value, m.corrected) == ("LAC12345", False)

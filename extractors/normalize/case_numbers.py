@@ -5,7 +5,8 @@ Reads the shapes (L = letter, D = digit): L+6D `A123456`, `M835226`; 2L+6D `BA01
 `ALH75M3978`; with a hyphen or one space after a one- or two-letter prefix (`BA-012345`, `BA 012345`).
 OCR confusions are corrected by shape: a digit in a letter position (`8A012345` -> `BA012345`, at most
 one) and a look-alike letter in a digit position (`A12O456` -> `A120456`, at most two; one in all for
-shapes with three letters); the shape needing the fewest corrections wins.
+shapes with three letters); the shape needing the fewest corrections wins, except that after a Superior
+Court branch prefix (`PA`, `TA`, ...) a look-alike letter is read as a digit (`PAL94152` -> `PA194152`).
 
 Refuses: all-digit runs (booking, CII and DR numbers), numbers right after a booking/CII/DR/licence label,
 statutes (`HS11359`), month-and-day runs (`AUG22706`), and tokens of any other length or shape.
@@ -31,6 +32,10 @@ class CaseNumberMatch:
     corrected: bool = False
 
 
+# Two-letter prefixes of the Los Angeles Superior Court's branch courts (BA Central, GA Pasadena, KA Pomona,
+# LA Van Nuys, MA Lancaster, NA Long Beach, PA San Fernando, SA Santa Monica, TA Compton, VA Airport,
+# YA Torrance): after one of them, a third look-alike letter is a digit read wrong.
+SUPERIOR_PREFIXES = frozenset({"BA", "GA", "KA", "LA", "MA", "NA", "PA", "SA", "TA", "VA", "YA"})
 _SHAPES = ("LDDDDDD", "LLDDDDDD", "DDLDDDDD", "LLLDDDDD", "DLLDDDDD", "LLLDDLDDDD")
 _CANDIDATE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Za-z0-9|@]{7,8}|[A-Za-z0-9|@]{10}"
@@ -83,6 +88,11 @@ def _read(token: str) -> tuple[str, bool] | None:
     value, fixes = min(fits, key=lambda f: f[1])
     if _NOT_A_CASE.match(value):
         return None
+    if len(value) == 8 and value[:2] in SUPERIOR_PREFIXES and value[2].isalpha() and compact[2] in DIGIT_FOR:
+        # "PAL94152": a Superior Court branch prefix and a digit read as a look-alike letter (PA194152)
+        two = _fit(compact, "LLDDDDDD")
+        if two:
+            return two[0], True
     return value, fixes > 0
 
 
