@@ -341,6 +341,7 @@ class Scenario:
     target_p99_ms: float | None
     api_cpu_ms: float  # CPU of the API processes per answered request
     pg_cpu_ms: float  # CPU of this database's PostgreSQL backends per answered request
+    load_1min: float = float("nan")  # the machine's 1-minute load average at the end of the scenario
 
 
 def _ms(x: float) -> str:
@@ -354,21 +355,25 @@ def render(env: dict, loads: Sequence[Scenario], uploads: Sequence[UploadResult]
              (f"- {env['cases']:,} synthetic cases in PostgreSQL {env['pg']} (seeded in {env['seed_s']:.0f} s); "
              f"API: uvicorn, {env['api_workers']} worker processes; load generator `bench.loadgen` on the same "
              f"machine (open loop, keep-alive); load average before {env['load']}"),
+             (f"- The machine has {os.cpu_count()} cores, shared with other jobs: \"load (1 min)\" is its load "
+              f"average at the end of each scenario; above {os.cpu_count()}, the API, PostgreSQL and the load "
+              "generator waited for a core, and latency includes that wait. CPU per request is much less "
+              "affected."),
              ("- Latency is from the moment a request was due (a request that waited for a connection counts "
              "its wait); \"from send\" is from the moment it was written to its connection. CPU per request: "
              "user + system time of the API processes, and of this database's PostgreSQL backends, over the "
              "scenario, divided by the requests answered."),
              "",
              ("| scenario | rate (req/s) | achieved | ok / sent | errors | p50 ms | p90 ms | p99 ms | "
-             "p99 from send ms | API CPU ms/req | PostgreSQL CPU ms/req | target p99 | |"),
-             "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "p99 from send ms | API CPU ms/req | PostgreSQL CPU ms/req | load (1 min) | target p99 | |"),
+             "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for sc in loads:
         r, target = sc.result, sc.target_p99_ms
         ok = target is not None and r.latency_ms["p99"] < target and not r.errors
         lines.append(f"| {sc.name} | {r.rate:.0f} | {r.achieved_rps:.0f} | {r.ok} / {r.sent} | "
                      f"{', '.join(f'{k}: {v}' for k, v in r.errors.items()) or 'none'} | "
                      f"{_ms(r.latency_ms['p50'])} | {_ms(r.latency_ms['p90'])} | {_ms(r.latency_ms['p99'])} | "
-                     f"{_ms(r.service_ms['p99'])} | {sc.api_cpu_ms:.1f} | {sc.pg_cpu_ms:.1f} | "
+                     f"{_ms(r.service_ms['p99'])} | {sc.api_cpu_ms:.1f} | {sc.pg_cpu_ms:.1f} | {sc.load_1min:.1f} | "
                      f"{'< ' + format(target, '.0f') if target else ''} | "
                      f"{'' if target is None else 'met' if ok else '**missed**'} |")
     lines += ["", ("| upload | MB | seconds | status | documents | largest API process before, MB | "
@@ -549,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                         profiles.append((name, finish_profilers(spies)))
                         print(profiles[-1][1], file=sys.stderr, flush=True)
                     if name != "warm-up":
-                        loads.append(Scenario(name, r, target, cpu["api"], cpu["pg"]))
+                        loads.append(Scenario(name, r, target, cpu["api"], cpu["pg"], os.getloadavg()[0]))
                 uploads = []
                 if a.files:
                     for n in sorted({min(100, a.files), a.files}):

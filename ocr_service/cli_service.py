@@ -119,7 +119,7 @@ def keys_list() -> None:
 
 @keys.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (from `keys list`).")]) -> None:
-    """Revoke a key; it stops working at once."""
+    """Revoke a key; running API processes refuse it within CLEARDOCKET_KEY_CACHE_SECONDS (30 s)."""
     from ocr_service import audit
     from ocr_service.storage import repo
 

@@ -54,8 +54,7 @@ def new_key(body: schemas.KeyCreateIn, services: ServicesDep, who: KeyAdmin) -> 
 
 @router.delete("/v1/keys/{key_id}", response_model=schemas.KeyOut, responses={404: {"model": schemas.ErrorBody}})
 def revoke_key(key_id: str, request: Request, services: ServicesDep, who: KeyAdmin) -> schemas.KeyOut:
-    """Revoke a key: it stops working at once in this process, and in other API processes within
-    CLEARDOCKET_KEY_CACHE_SECONDS (30 s)."""
+    """Revoke a key: refused at once by this process, by other API processes within 30 s (their key cache)."""
     with services.db.write() as s:
         before = repo.get_key(s, key_id=key_id)
         if before is None:
