@@ -33,10 +33,12 @@ class Tagger(Protocol):
 
 _NUMWORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5, "SIX": 6, "SEVEN": 7, "EIGHT": 8,
              "NINE": 9, "TEN": 10, "ELEVEN": 11, "TWELVE": 12, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
-_NUM = r"(?:[0-9OlI]{1,3}|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE)"
+_NUM = r"(?:[0-9OlI@©®][0-9OlI]{0,2}|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE)"
 _COUNT_WORD = r"(?:COUNTS?|C0UNTS?|CTS?|CNTS?|CT\.S)"
+_ASIDE = r"(?:\s*\([^()\n]{1,30}\))?"  # "COUNTS 3 (H/S 11359) AND 4 (BPC 4140)"
 COUNT_REF = re.compile(
-    rf"\b{_COUNT_WORD}\.?\s*(?:NO\.?|NOS\.?|#)?\s*(?P<nums>{_NUM}(?:\s*(?:,|&|AND|-|THRU|THROUGH|TO)\s*{_NUM}\b)*)",
+    rf"\b{_COUNT_WORD}\.?\s*(?:NO\.?|NOS\.?|#)?\s*"
+    rf"(?P<nums>{_NUM}(?![0-9A-Za-z]){_ASIDE}(?:\s*(?:,|&|AND|-|THRU|THROUGH|TO)\s*{_NUM}\b{_ASIDE})*)",
     re.I)
 ALL_COUNTS = re.compile(r"\bALL\s+(?:(?P<rem>OTHER|REMAINING)\s+)?(?:COUNTS|CHARGES)\b|"
                         r"\b(?P<rem2>REMAINING)\s+(?:COUNTS|CHARGES)\b", re.I)
@@ -70,7 +72,8 @@ def _num(tok: str) -> int | None:
 
 
 def parse_count_list(s: str) -> tuple[int, ...]:
-    """'1, 2 AND 3' -> (1, 2, 3); '1-3' and '1 THRU 3' -> (1, 2, 3)."""
+    """'1, 2 AND 3' -> (1, 2, 3); '1-3' and '1 THRU 3' -> (1, 2, 3); asides in parentheses are skipped."""
+    s = re.sub(r"\([^()]*\)", " ", s)
     toks = re.findall(rf"{_NUM}|-|THRU|THROUGH|TO", s, re.I)
     out: list[int] = []
     i = 0

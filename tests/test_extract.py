@@ -365,3 +365,12 @@ def test_a_superior_court_prefix_takes_a_look_alike_letter_as_a_digit():
     assert (m.value, m.corrected) == ("PA194152", True)
     (m,) = find_case_numbers("CASE NO. LAC12345")  # not a branch prefix: three letters as read
     assert (m.value, m.corrected) == ("LAC12345", False)
+
+
+def test_count_lists_with_asides_and_a_misread_zero_name_every_count():
+    from extractors.tagging import COUNT_REF, parse_count_list
+
+    m = COUNT_REF.search("DEFENDANT PLEADS GUILTY TO COUNTS 3 (H/S 11359) AND 4 (BPC 4140).")
+    assert parse_count_list(m.group("nums")) == (3, 4)
+    m = COUNT_REF.search("7/31/2006 CT ©2 CONVICTED")
+    assert parse_count_list(m.group("nums")) == (2,)
