@@ -342,6 +342,7 @@ class Scenario:
     api_cpu_ms: float  # CPU of the API processes per answered request
     pg_cpu_ms: float  # CPU of this database's PostgreSQL backends per answered request
     load_1min: float = float("nan")  # the machine's 1-minute load average at the end of the scenario
+    api_wait_ms: float = float("nan")  # time API threads waited for a core, per answered request
 
 
 def _ms(x: float) -> str:
@@ -357,23 +358,26 @@ def render(env: dict, loads: Sequence[Scenario], uploads: Sequence[UploadResult]
              f"machine (open loop, keep-alive); load average before {env['load']}"),
              (f"- The machine has {os.cpu_count()} cores, shared with other jobs: \"load (1 min)\" is its load "
               f"average at the end of each scenario; above {os.cpu_count()}, the API, PostgreSQL and the load "
-              "generator waited for a core, and latency includes that wait. CPU per request is much less "
-              "affected."),
+              "generator waited for a core, and latency includes that wait. \"API waited for a core\": time "
+              "the API's threads were ready to run but had no core (Linux schedstat), summed over the "
+              "scenario, divided by the requests answered. CPU per request is much less affected."),
              ("- Latency is from the moment a request was due (a request that waited for a connection counts "
              "its wait); \"from send\" is from the moment it was written to its connection. CPU per request: "
              "user + system time of the API processes, and of this database's PostgreSQL backends, over the "
              "scenario, divided by the requests answered."),
              "",
              ("| scenario | rate (req/s) | achieved | ok / sent | errors | p50 ms | p90 ms | p99 ms | "
-             "p99 from send ms | API CPU ms/req | PostgreSQL CPU ms/req | load (1 min) | target p99 | |"),
-             "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "p99 from send ms | API CPU ms/req | PostgreSQL CPU ms/req | API waited for a core ms/req | "
+             "load (1 min) | target p99 | |"),
+             "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for sc in loads:
         r, target = sc.result, sc.target_p99_ms
         ok = target is not None and r.latency_ms["p99"] < target and not r.errors
         lines.append(f"| {sc.name} | {r.rate:.0f} | {r.achieved_rps:.0f} | {r.ok} / {r.sent} | "
                      f"{', '.join(f'{k}: {v}' for k, v in r.errors.items()) or 'none'} | "
                      f"{_ms(r.latency_ms['p50'])} | {_ms(r.latency_ms['p90'])} | {_ms(r.latency_ms['p99'])} | "
-                     f"{_ms(r.service_ms['p99'])} | {sc.api_cpu_ms:.1f} | {sc.pg_cpu_ms:.1f} | {sc.load_1min:.1f} | "
+                     f"{_ms(r.service_ms['p99'])} | {sc.api_cpu_ms:.1f} | {sc.pg_cpu_ms:.1f} | {sc.api_wait_ms:.1f} | "
+                     f"{sc.load_1min:.1f} | "
                      f"{'< ' + format(target, '.0f') if target else ''} | "
                      f"{'' if target is None else 'met' if ok else '**missed**'} |")
     lines += ["", ("| upload | MB | seconds | status | documents | largest API process before, MB | "
@@ -413,6 +417,24 @@ def cpu_seconds(api_pid: int, db_name: str) -> dict[str, dict[int, float]]:
             if p.info["name"] == "postgres" and db_name in " ".join(p.info["cmdline"] or ()):
                 pg.append(p)
     return {"api": per_pid(api), "pg": per_pid(pg)}
+
+
+def runqueue_wait(api_pid: int) -> dict[tuple[int, int], float]:
+    """Seconds each thread of the API's processes has spent ready to run but waiting for a core
+    (Linux /proc/PID/task/TID/schedstat, second field): what a loaded machine adds to latency."""
+    import psutil
+
+    out: dict[tuple[int, int], float] = {}
+    try:
+        root = psutil.Process(api_pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return out
+    for p in procs:
+        for task in Path(f"/proc/{p.pid}/task").glob("*"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                out[(p.pid, int(task.name))] = int((task / "schedstat").read_text().split()[1]) / 1e9
+    return out
 
 
 def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
@@ -542,19 +564,22 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{name}: {rate:.0f} req/s for {seconds:.0f} s ...", file=sys.stderr, flush=True)
                     profiled = a.profile and target is None and name != "warm-up"
                     spies = start_profilers(proc.pid, seconds, work / "spy") if profiled else []
-                    cpu0 = cpu_seconds(proc.pid, db_name)
+                    cpu0, wait0 = cpu_seconds(proc.pid, db_name), runqueue_wait(proc.pid)
                     r = asyncio.run(open_loop("127.0.0.1", port, paths, rate=rate, seconds=seconds,
                                               headers={"Authorization": f"Bearer {reader}"}))
-                    cpu1 = cpu_seconds(proc.pid, db_name)
+                    cpu1, wait1 = cpu_seconds(proc.pid, db_name), runqueue_wait(proc.pid)
                     cpu = {k: 1000 * cpu_used(cpu0[k], cpu1[k]) / max(1, r.ok) for k in cpu0}
+                    cpu["wait"] = 1000 * cpu_used(wait0, wait1) / max(1, r.ok)
                     print(f"    p50 {r.latency_ms['p50']:.1f} ms, p99 {r.latency_ms['p99']:.1f} ms, "
                           f"{r.ok}/{r.sent} ok, errors {r.errors}, {r.connections} connections; CPU ms per "
-                          f"request: API {cpu['api']:.1f}, PostgreSQL {cpu['pg']:.1f}", file=sys.stderr, flush=True)
+                          f"request: API {cpu['api']:.1f}, PostgreSQL {cpu['pg']:.1f}; API waited for a core "
+                          f"{cpu['wait']:.1f} ms per request", file=sys.stderr, flush=True)
                     if spies:
                         profiles.append((name, finish_profilers(spies)))
                         print(profiles[-1][1], file=sys.stderr, flush=True)
                     if name != "warm-up":
-                        loads.append(Scenario(name, r, target, cpu["api"], cpu["pg"], os.getloadavg()[0]))
+                        loads.append(Scenario(name, r, target, cpu["api"], cpu["pg"], os.getloadavg()[0],
+                                              cpu["wait"]))
                 uploads = []
                 if a.files:
                     for n in sorted({min(100, a.files), a.files}):
