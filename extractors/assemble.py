@@ -21,7 +21,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extractors.document import DocText, TextLine
 from extractors.normalize import dates as dates_mod
-from extractors.normalize import case_numbers, names, offenses
+from extractors.normalize import case_numbers, names, offenses, sections
 from extractors.tagging import Span, model_spans, overlaps
 from extractors.types import CaseFacts, Charge, Fact, Prior, Statute
 
@@ -435,7 +435,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     for sg in segs:
         if sg in prior_segs or _is_registration(sg.text(doc)):
             continue
-        sts = [s for s in sg.spans if s.label == "STATUTE" and not any(overlaps(s, m) for m in model_priors)]
+        sts = [s for s in sg.spans if s.label == "STATUTE" and not any(overlaps(s, m) for m in model_priors)
+               and not sections.is_procedure(s.value.code, s.value.section)]  # "MOTION 995 PC DENIED"
         for s in sts:
             count = sg.row_count if sg.is_row else _count_before(sg, s, sts)
             existing = find(count, s.value)

@@ -374,3 +374,14 @@ def test_count_lists_with_asides_and_a_misread_zero_name_every_count():
     assert parse_count_list(m.group("nums")) == (3, 4)
     m = COUNT_REF.search("7/31/2006 CT ©2 CONVICTED")
     assert parse_count_list(m.group("nums")) == (2,)
+
+
+def test_a_section_cited_for_a_motion_is_not_a_count():
+    f = extract("""\
+CASE NO. A551902
+CT 01 11357(B) H&S M POSS MJ UNDER 1 OZ
+12/23/02  DEFT MOTION 995 PC DENIED.
+01/10/03  MOTION TO SUPPRESS 1538.5 PC DENIED.
+02/14/03  CT 01 CONVICTED
+""")
+    assert [(c.count, c.statute.value.section) for c in f.charges] == [(1, "11357")]

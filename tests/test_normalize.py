@@ -204,7 +204,7 @@ def test_table_shape_and_required_rows():
     assert len(keys) == len(set(keys)), "duplicate rows"
     for r in rows:
         assert r["code"] in CODES
-        assert r["level"] in ("felony", "misdemeanor", "wobbler", "infraction", "")
+        assert r["level"] in ("felony", "misdemeanor", "wobbler", "infraction", "procedure", "")
         assert r["title"].strip()
         assert all(s.isalnum() and s == s.lower() for s in r["subdivisions"].split("|") if s)
     required = {

@@ -3,8 +3,10 @@
 Reads the packaged CSV once (columns: code, section, title, level, subdivisions) and answers
 "is this section real?" and "what is it?". Codes are the contract's HS, PC, VC, BP, WI; sections are
 keyed as written in the code books, letters lower case ("11357", "12022.5", "288a", "273ab").
-`level` is the typical level of the offense (felony, misdemeanor, wobbler, infraction) or None for
-enhancements and procedural sections (PC 664, 1203.4, 1385 ...). It refuses nothing: unknown
+`level` is the typical level of the offense (felony, misdemeanor, wobbler, infraction), `procedure` for
+sections that are never a count (motions, probation, diversion, dismissal: PC 995, 1538.5, 1203.4, 1385 ...),
+or None for enhancements and attempt (PC 664, 12022.5 ...), which dockets list with the counts.
+It refuses nothing: unknown
 sections simply are not in the table.
 """
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["SectionInfo", "canonical_code", "canonical_section", "is_known", "section_info", "all_sections"]
+__all__ = ["SectionInfo", "canonical_code", "canonical_section", "is_known", "is_procedure", "section_info",
+           "all_sections"]
 
 _CODE_ALIASES = {
     "HS": "HS", "HSC": "HS", "HEALTHANDSAFETY": "HS", "HEALTHANDSAFETYCODE": "HS",
@@ -90,3 +93,9 @@ def section_info(code: str | None, section: str | None) -> SectionInfo | None:
 def is_known(code: str | None, section: str | None) -> bool:
     """True when (code, section) is in the table."""
     return section_info(code, section) is not None
+
+
+def is_procedure(code: str | None, section: str | None) -> bool:
+    """A section cited for a motion or a step of the case (PC 995, 1385, 1203.4), never a count."""
+    info = section_info(code, section)
+    return info is not None and info.level == "procedure"
