@@ -79,7 +79,7 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
             prev = ln
             continue
         new = (prev is None or prev.page != ln.page or prev.text.rstrip().endswith((".", ";", ":"))
-               or _starts_entry(ln, spans_here) or len(prev.text) < 0.6 * widths[ln.page]
+               or _starts_entry(ln, spans_here) or _is_entry_heading(ln) or len(prev.text) < 0.6 * widths[ln.page]
                or row_block or "  " in ln.text.strip() or _is_row(ln, spans_here))
         if new:
             blocks.append([ln])
@@ -531,7 +531,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         pc290_registrant=Fact(pc290, 0.9 if pc290 else 1.0),
         notes=tuple(notes),
     )
-    return _check_dates(facts)
+    return _check_dates(facts, _entry_dates(doc, spans, prior_ranges))
 
 
 def _modelled_date(spans: list[Span], role: str) -> Span | None:
@@ -702,11 +702,40 @@ def repair_year(when: dt.date, filing: dt.date) -> dt.date | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _check_dates(f: CaseFacts) -> CaseFacts:
+def _entry_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, int]]) -> frozenset[dt.date]:
+    """Dates that begin a line (docket entries, entry headings), priors aside."""
+    out = set()
+    for s in spans:
+        if s.label != "DATE" or any(a <= s.start < b for a, b in prior_ranges):
+            continue
+        ln = doc.line_at(s.start)
+        if ln is not None and not ln.text[:s.start - ln.start].strip(" -*|."):
+            out.add(s.value)
+    return frozenset(out)
+
+
+def _lookalike_year_in(when: dt.date, dates: frozenset[dt.date]) -> bool:
+    """Another reading of the date's year, one look-alike digit away, is among `dates` and the date is not."""
+    if when in dates:
+        return False
+    y = f"{when.year:04d}"
+    for i in (2, 3):
+        for d in _YEAR_LOOKALIKES.get(y[i], ""):
+            try:
+                if when.replace(year=int(y[:i] + d + y[i + 1:])) in dates:
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset()) -> CaseFacts:
     """Dates must be plausible: DOB before filing, filing before disposition.
 
     A disposition date before the filing is repaired when one look-alike digit of its year explains
     it, at a confidence low enough to send the case to a person; any date problem is a review note.
+    A disposition date that a docket entry gives with a look-alike year (03-17-1962 in the row,
+    03=17=1982 on the entry) is in doubt: one of the two years was misread.
     """
     from dataclasses import replace
 
@@ -714,6 +743,10 @@ def _check_dates(f: CaseFacts) -> CaseFacts:
     charges = []
     for ch in f.charges:
         when = ch.disposition_date.value
+        if when and _lookalike_year_in(when, entries):
+            ch = replace(ch, disposition_date=Fact(when, round(min(ch.disposition_date.confidence, 0.4), 4),
+                                                   ch.disposition_date.evidence))
+            problems.append("disposition_year_in_doubt")
         if when and f.filing_date.value and when < f.filing_date.value:
             fixed = repair_year(when, f.filing_date.value)
             if fixed:

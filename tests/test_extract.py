@@ -385,3 +385,27 @@ CT 01 11357(B) H&S M POSS MJ UNDER 1 OZ
 02/14/03  CT 01 CONVICTED
 """)
     assert [(c.count, c.statute.value.section) for c in f.charges] == [(1, "11357")]
+
+
+def test_an_entry_heading_after_a_line_without_a_full_stop_still_dates_its_entry():
+    f = extract("""\
+CASE NO. A205002
+DEFENDANT IS CHARGED IN COUNT 1 WITH A VIOLATION OF SECTION 245 (A) PENAL CODE, A FELONY.
+MINUTES OF 10/18/76:
+ON MOTION OF PEOPLE, MATTER IS CONTINUED TO 11/09/76,
+MINUTES OF 02/22/77:
+DEFENDANT WITHDRAWS PLEA OF NOT GUILTY TO COUNT 1 AND PLEADS GUILTY.
+""")
+    assert summary(f) == [(1, "PC", "245", "a", "convicted", dt.date(1977, 2, 22))]
+
+
+def test_a_row_date_whose_year_a_docket_entry_reads_otherwise_is_in_doubt():
+    f = extract("""\
+CASE NO. M835226
+CT. CODE SECTION NATURE OF OFFENSE CLASS DISPOSITION DATE
+1   PEN 459   BURGLARY     MISDEMEANOR   PLED GUILTY   03-17-1962
+12-24-1981 DEFT ARRAIGNED, PLEADS NOT GUILTY ALL COUNTS.
+03=17=1982 DEFT WITHDRAWS NG PLEA, PLEADS GUILTY TO CT. 1 (PEN 459).
+""")
+    (c,) = f.charges
+    assert c.disposition_date.confidence <= 0.4 and "implausible_date" in f.notes

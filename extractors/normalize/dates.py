@@ -1,6 +1,6 @@
 """Dates as typed on California dockets.
 
-Reads: `03/14/88`, `3-14-88`, `03.14.88`, `3/14/1988`, `1988-03-14`, `MAR 14 1988`, `MARCH 14, 1988`,
+Reads: `03/14/88`, `3-14-88`, `03.14.88`, `03=14=88` (a hyphen read as =), `3/14/1988`, `1988-03-14`, `MAR 14 1988`, `MARCH 14, 1988`,
 `14-MAR-88`, `14 MAR 1988`, and OCR-damaged digits (`O3/l4/88`, `03/14/B8`, `@2-JUN-86`). Month-day-year
 order (US); a two-digit year is 19xx (contract rule). A bare `031488` / `03141988` is read by `parse_date`
 (one field) and by `find_dates(..., allow_compact=True)` only.
@@ -53,7 +53,7 @@ _L = r"(?<![0-9A-Za-z$,])(?<![0-9][/.\-:])"  # left edge: not inside a word, num
 _R = r"(?![0-9A-Za-z]|[/:\-]\d|\.\d)"  # right edge
 
 _NUMERIC = re.compile(
-    rf"{_L}(?P<m>{_D}{{1,2}})\s?(?P<sep>[/\-.])\s?(?P<d>{_D}{{1,2}})\s?(?P=sep)\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
+    rf"{_L}(?P<m>{_D}{{1,2}})\s?(?P<sep>[/\-.=])\s?(?P<d>{_D}{{1,2}})\s?(?P=sep)\s?(?P<y>{_D}{{4}}|{_D}{{2}}){_R}")
 _ISO = re.compile(rf"{_L}(?P<y>(?:19|20)\d\d)(?P<sep>[/\-.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?){_R}")
 _MONTH_FIRST = re.compile(
     rf"(?<![A-Za-z])(?P<mon>{_MON})\.?\s?[-/ ]?\s?(?P<d>{_D}{{1,2}})(?:ST|ND|RD|TH)?"
