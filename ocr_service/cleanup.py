@@ -37,7 +37,8 @@ SMOOTH_SIGMA = 1.0  # Gaussian smoothing of noisy low-contrast pages, px
 TEXT_HEIGHT_MIN = 16.0  # median character height (px) below which the page is upscaled
 TEXT_HEIGHT_TARGET = 30.0  # the character height upscaling aims for (about 10 pt at 300 dpi)
 MAX_UPSCALE = 4.0
-MAX_OCR_PIXELS = 60_000_000
+MAX_OCR_PIXELS = 25_000_000  # upscaling stops here (memory: tesseract's peak follows the image size);
+# the pipeline passes settings.max_ocr_pixels (CLEARDOCKET_MAX_OCR_PIXELS)
 SPECKS_PER_SQIN_MIN = 3.0  # tiny isolated dark specks per square inch above which they are removed
 BORDER_STRIP = 0.02  # width of the edge strip, as a fraction of the page side, for border darkness
 ASSUMED_PAGE_WIDTH_IN = 8.5  # to estimate the resolution when the file does not declare a plausible one
@@ -393,15 +394,14 @@ def remove_noise(gray: np.ndarray, impulse: float, threshold: float) -> tuple[np
 def _paint_white(gray: np.ndarray, blobs: _Blobs, which: np.ndarray, grow: int = 0) -> np.ndarray:
     """A copy of `gray` with the chosen components (grown by `grow` px to take their halo) white."""
     out = gray.copy()
-    h_img, w_img = gray.shape
-    for i in np.flatnonzero(which):
-        x, y, w, h, _ = blobs.stats[i]
-        x0, y0 = max(0, x - grow), max(0, y - grow)
-        x1, y1 = min(w_img, x + w + grow), min(h_img, y + h + grow)
-        region = (blobs.labels[y0:y1, x0:x1] == i + 1).astype(np.uint8)
-        if grow:
-            region = cv2.dilate(region, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-        out[y0:y1, x0:x1][region.astype(bool)] = 255
+    if not which.any():
+        return out
+    lut = np.zeros(len(which) + 1, np.uint8)
+    lut[1:] = which
+    region = lut[blobs.labels]  # one look-up for all of them, not one mask per component
+    if grow:
+        region = cv2.dilate(region, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+    out[region.astype(bool)] = 255
     return out
 
 
@@ -411,30 +411,61 @@ def remove_specks(gray: np.ndarray, ink: np.ndarray, blobs: _Blobs, dpi: float) 
     return _paint_white(gray, blobs, specks, grow=1), int(np.count_nonzero(specks))
 
 
+def _solid_regions(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Dark regions wider than a pen stroke: Otsu's dark pixels opened with a k-px disc.
+    Returns the dark mask (0/1), labels and stats (background row removed) of the opened mask,
+    and Otsu's threshold."""
+    t, dark = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    return dark, labels, stats[1:], t
+
+
+def _edge_regions(stats: np.ndarray, shape: tuple[int, int], th: float, dpi: float,
+                  f: int = 1, slack: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Which solid regions are borders (large, touching an edge) and which punch holes (discs
+    0.17-0.45 inch across near an edge). `stats` may come from a copy reduced `f` times (sizes in
+    full-resolution pixels are then estimates); `slack` < 1 widens every limit by that factor."""
+    sh, sw = (shape[0] // f, shape[1] // f) if f > 1 else shape
+    h_img, w_img = shape
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    touches = (x <= 0) | (y <= 0) | (x + w >= sw) | (y + h >= sh)
+    x, y, w, h, area = x * f, y * f, w * f, h * f, area * f * f
+    borders = touches & ((area > slack * 6 * th * th) | (np.maximum(w, h) > slack * 0.1 * min(h_img, w_img)))
+    diameter = (w + h) / 2
+    centre_to_edge = np.minimum.reduce([x + w / 2, y + h / 2, w_img - x - w / 2, h_img - y - h / 2])
+    holes = (~borders & (centre_to_edge < 1.5 * dpi / slack) & (diameter >= slack * 0.17 * dpi)
+             & (diameter <= 0.45 * dpi / slack)
+             & (np.abs(w - h) <= 0.25 * diameter / slack + 2 * (f - 1)) & (area >= slack * 0.6 * w * h))
+    return borders, holes
+
+
 def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple[np.ndarray, int, int]:
     """Paint white what is not writing at the page edges: dark photocopy borders and gutter shadows
     (large dark regions touching an edge) and punch holes (solid discs 4-11 mm across near an edge).
 
     They are found in the dark pixels after a morphological opening wider than a pen stroke, which
-    removes all writing (so text touching a border is kept) and leaves only solid regions.
+    removes all writing (so text touching a border is kept) and leaves only solid regions. Most pages
+    have none, and what is sought is large (a hole is at least 0.17 inch across): so the page is
+    first searched on a copy reduced until the opening is about 6 px wide, with every limit widened
+    by a fifth, and only a page where that finds something is searched and painted at full resolution.
     """
     h_img, w_img = gray.shape
     th = text_height or 0.1 * dpi
-    _, dark = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     k = max(3, int(0.4 * th)) | 1
-    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    x, y, w, h, area = (stats[1:, i] for i in range(5))
-    touches = (x <= 0) | (y <= 0) | (x + w >= w_img) | (y + h >= h_img)
-    borders = touches & ((area > 6 * th * th) | (np.maximum(w, h) > 0.1 * min(h_img, w_img)))
-    diameter = (w + h) / 2
-    centre_to_edge = np.minimum.reduce([x + w / 2, y + h / 2, w_img - x - w / 2, h_img - y - h / 2])
-    holes = (~borders & (centre_to_edge < 1.5 * dpi) & (diameter >= 0.17 * dpi) & (diameter <= 0.45 * dpi)
-             & (np.abs(w - h) <= 0.25 * diameter) & (area >= 0.6 * w * h))
+    f = max(1, k // 6)
+    if f > 1:
+        small = cv2.resize(gray, (w_img // f, h_img // f), interpolation=cv2.INTER_AREA)
+        _, _, stats, _ = _solid_regions(small, max(3, round(k / f)) | 1)
+        borders, holes = _edge_regions(stats, gray.shape, th, dpi, f, slack=0.8)
+        if not (borders.any() or holes.any()):
+            return gray, 0, 0
+    dark, labels, stats, _ = _solid_regions(gray, k)
+    borders, holes = _edge_regions(stats, gray.shape, th, dpi)
     chosen = np.flatnonzero(borders | holes) + 1
     if not len(chosen):
         return gray, 0, 0
-    lut = np.zeros(n, np.uint8)
+    lut = np.zeros(len(stats) + 1, np.uint8)
     lut[chosen] = 1
     region = cv2.dilate(lut[labels], np.ones((5, 5), np.uint8)).astype(bool)
     # the opening rounded the corners of the regions: take the dark pixels they touch as well
@@ -445,16 +476,17 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
     return out, int(np.count_nonzero(borders)), int(np.count_nonzero(holes))
 
 
-def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis, dpi: float,
-            steps: list[Step]) -> tuple[np.ndarray, np.ndarray, _Analysis, float]:
-    """Straighten both images when the measured skew is large enough and clearly measured."""
+def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis,
+            steps: list[Step]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Straighten both images when the measured skew is large enough and clearly measured; the
+    caller measures the straightened page again when the returned angle is not 0."""
     skew, strength = analysis.measures.skew_deg, analysis.measures.skew_strength
     if abs(skew) < SKEW_MIN_DEG or strength < SKEW_MIN_STRENGTH:
-        return gray, work, analysis, 0.0
+        return gray, work, 0.0
     paper = int(np.median(analysis.background[::8, ::8]))
     gray, work = rotate_deg(gray, skew, paper), rotate_deg(work, skew, paper)
     steps.append(Step("deskew", MappingProxyType({"degrees": skew, "strength": strength})))
-    return gray, work, _analyse(work, dpi), skew
+    return gray, work, skew
 
 
 # Ruled lines of forms (table borders, underlines under typed fields) touch the typed text and make
@@ -485,16 +517,16 @@ def remove_rules(work: np.ndarray, ink: np.ndarray, dpi: float) -> tuple[np.ndar
 
 
 def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = None, *,
-          disable: frozenset[str] | set[str] = frozenset()) -> CleanedPage:
+          disable: frozenset[str] | set[str] = frozenset(), max_ocr_pixels: int = MAX_OCR_PIXELS) -> CleanedPage:
     """Clean one page for OCR, applying only the steps its measurements call for.
 
     `orient` is an engine's `orientation` (or None to skip orientation). `disable` names steps
     to skip (median, orient, deskew, flatten, borders, rules, specks, smooth, upscale, binarize), for measuring
-    what each contributes.
+    what each contributes. Upscaling never makes the OCR image larger than `max_ocr_pixels`.
     """
     gray = to_gray(image)
-    first = _analyse(gray, dpi)
-    m = first.measures
+    analysis = _analyse(gray, dpi)
+    m = analysis.measures
     steps: list[Step] = []
     work = gray
 
@@ -502,24 +534,35 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         work, step = remove_noise(work, m.impulse_noise, impulse_threshold(m.contrast))
         steps.append(step)
 
-    analysis = first if work is gray else _analyse(work, m.dpi)
+    # Each analysis holds label and mask images of the page's size: the old one is dropped before
+    # the page is measured again, so that only one is in memory at a time.
+    if work is not gray:
+        analysis = None
+        analysis = _analyse(work, m.dpi)
     skew_applied = 0.0
     if "deskew" not in disable:
-        gray, work, analysis, skew_applied = _deskew(gray, work, analysis, m.dpi, steps)
+        gray, work, skew_applied = _deskew(gray, work, analysis, steps)
+        if skew_applied:
+            analysis = None
+            analysis = _analyse(work, m.dpi)
 
     rotation = 0
     if orient is not None and "orient" not in disable:
-        chars = _char_mask(analysis.blobs)
-        angle, confidence = orient(orientation_sample(work, analysis.measures.text_height, chars))
+        sample = orientation_sample(work, analysis.measures.text_height, _char_mask(analysis.blobs))
+        angle, confidence = orient(sample)
         if angle % 360 and confidence >= ORIENT_MIN_CONFIDENCE:
             rotation = angle % 360
             k = rotation // 90
             gray, work = np.ascontiguousarray(np.rot90(gray, k)), np.ascontiguousarray(np.rot90(work, k))
             steps.append(Step("orient", MappingProxyType({"degrees": rotation, "confidence": round(confidence, 3)})))
+            analysis = None
             analysis = _analyse(work, m.dpi)
             if rotation != 180 and "deskew" not in disable and not skew_applied:
                 # a sideways page shows its skew only once its lines run across
-                gray, work, analysis, skew_applied = _deskew(gray, work, analysis, m.dpi, steps)
+                gray, work, skew_applied = _deskew(gray, work, analysis, steps)
+                if skew_applied:
+                    analysis = None
+                    analysis = _analyse(work, m.dpi)
 
     a = analysis.measures
     binarize_reasons: list[str] = []
@@ -554,9 +597,8 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
 
     scale = 1.0
     if "upscale" not in disable and 0 < a.text_height < TEXT_HEIGHT_MIN:
-        scale = min(MAX_UPSCALE, TEXT_HEIGHT_TARGET / a.text_height,
-                    math.sqrt(MAX_OCR_PIXELS / work.size))
-        scale = max(1.0, round(scale * 4) / 4)
+        scale = round(min(MAX_UPSCALE, TEXT_HEIGHT_TARGET / a.text_height) * 4) / 4
+        scale = max(1.0, min(scale, math.floor(math.sqrt(max_ocr_pixels / work.size) * 4) / 4))
         if scale > 1.0:
             work = cv2.resize(work, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
             steps.append(Step("upscale", MappingProxyType({"text_height": a.text_height, "factor": scale})))

@@ -57,7 +57,8 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
             continue
         engine = engine or get_engine(settings)
         with timer.stage("cleanup"):
-            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation)
+            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation,
+                                    max_ocr_pixels=settings.max_ocr_pixels)
         if on_page is not None:
             on_page(src.number, cleaned.image)
         with timer.stage("ocr"):

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     ocr_lang: str = "eng"
     ocr_psm: int = 4  # one column of variable-size text: keeps count-table rows whole (docs/ocr.md)
     ocr_page_timeout_s: float = 120.0  # a page that keeps tesseract busy longer fails with ocr_timeout
+    # upscaling small print stops at this many pixels: tesseract's memory follows the image size
+    # (a 300-dpi letter page upscaled 2x is 34 MP); docs/ocr.md
+    max_ocr_pixels: int = 25_000_000
 
     # relief
     policy: str = "la-county"

@@ -272,3 +272,28 @@ def test_blank_page_gets_no_steps():
 def test_steps_can_be_disabled(page):
     noisy = salt_and_pepper(page.image, 0.03)
     assert "median" not in cleanup.clean(noisy, 200, disable={"median"}).step_names
+
+
+def test_upscaling_stops_at_the_ocr_pixel_cap(page):
+    low = cv2.resize(page.image, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)  # 80 dpi, small text
+    free = cleanup.clean(low, 80)
+    cap = int(low.size * 2.2)  # room for 1.25x-1.48x, not for the 2x+ the text asks for
+    capped = cleanup.clean(low, 80, max_ocr_pixels=cap)
+    assert free.scale >= 2
+    assert 1.0 < capped.scale < free.scale and capped.ocr_image.size <= cap
+    assert capped.scale * 4 == int(capped.scale * 4)  # quarter steps, as without the cap
+
+
+def test_borders_and_holes_are_found_on_a_300_dpi_page():
+    """At 300 dpi the search for borders runs on a reduced copy first (docs/ocr.md)."""
+    big = render_page(dpi=300)
+    damaged = big.image.copy()
+    damaged[:, :90] = 25
+    for cy in (450, 1350):
+        cv2.circle(damaged, (150, cy), 45, 20, -1)  # 0.3-inch holes
+    cleaned = cleanup.clean(damaged, 300)
+    step = dict(next(s for s in cleaned.steps if s.name == "borders").values)
+    assert step["border_blobs"] >= 1 and step["punch_holes"] == 2
+    assert cleaned.ocr_image[:, :85].min() > 200 and cleaned.ocr_image[435:465, 135:165].min() > 200
+    # and a page with neither is left as it is by that step
+    assert "borders" not in cleanup.clean(big.image, 300).step_names
