@@ -195,3 +195,44 @@ def test_engine_failures_become_ocr_failed(tmp_path, page):
         TesserocrEngine(broken, "eng", 6)
     with pytest.raises(OcrFailed):
         PytesseractEngine(broken, "eng", 6).read(page.image, 1)
+
+
+def _scorer(by_angle: dict[int, tuple[float, int]], calls: list):
+    """A reading score that knows which way the test image was turned (by its top-left pixel)."""
+    def score(img: np.ndarray) -> tuple[float, int]:
+        angle = int(img[0, 0]) * 90
+        calls.append((angle, img.shape))
+        return by_angle[angle]
+    return score
+
+
+def _marked(h: int = 200, w: int = 100) -> np.ndarray:
+    """An image whose top-left pixel tells how many quarter turns (counter-clockwise) it got."""
+    img = np.zeros((h, w), np.uint8)
+    img[0, 0], img[0, -1], img[-1, -1], img[-1, 0] = 0, 1, 2, 3  # where rot90 k times puts each corner
+    return img
+
+
+def test_orientation_settles_an_upright_page_on_half_the_sample():
+    from ocr_service.ocr.base import decide_orientation
+    calls: list = []
+    angle, confidence = decide_orientation(_marked(), _scorer({0: (0.9, 20)}, calls))
+    assert (angle, calls) == (0, [(0, (100, 100))])  # one reading, of the upper half
+    assert confidence == 0.9
+
+
+def test_orientation_reads_both_sideways_turns_when_0_and_180_do_not_read():
+    from ocr_service.ocr.base import decide_orientation
+    calls: list = []
+    scores = {0: (0.1, 8), 180: (0.12, 8), 90: (0.3, 8), 270: (0.85, 30)}
+    angle, confidence = decide_orientation(_marked(), _scorer(scores, calls))
+    assert angle == 270 and confidence == 1.0
+    assert sorted({a for a, _ in calls}) == [0, 90, 180, 270]
+
+
+def test_orientation_keeps_a_page_upright_when_few_words_read_in_the_half():
+    from ocr_service.ocr.base import MIN_WORDS, decide_orientation
+    calls: list = []
+    # the half reads well but from too few words: the whole sample is read before deciding
+    angle, _ = decide_orientation(_marked(), _scorer({0: (0.9, MIN_WORDS)}, calls))
+    assert angle == 0 and [shape for _, shape in calls] == [(100, 100), (200, 100)]

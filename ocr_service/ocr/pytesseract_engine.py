@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by every tesseract process
@@ -15,12 +14,9 @@ from extractors.types import OcrPage, Word
 from ocr_service.errors import OcrFailed
 from ocr_service.ocr.base import as_uint8, decide_orientation, reading_score, scale_box, stored_size
 
-_ROTATE = re.compile(r"Rotate:\s*(\d+)")
-_ORIENT_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
-
 
 class PytesseractEngine:
-    """Tesseract via its command-line program (`image_to_data`, `image_to_osd`)."""
+    """Tesseract via its command-line program (`image_to_data`)."""
 
     name = "pytesseract"
 
@@ -52,26 +48,13 @@ class PytesseractEngine:
                        words=tuple(_words(data, scale, width, height)))
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
-        return decide_orientation(as_uint8(image), self._score, self._osd)
+        return decide_orientation(as_uint8(image), self._score)
 
     def close(self) -> None:
         """Nothing to release: every call runs its own process."""
 
     def _score(self, img: np.ndarray) -> tuple[float, int]:
         return reading_score(self.read(np.ascontiguousarray(img), 0).words)
-
-    def _osd(self, img: np.ndarray) -> tuple[int, float]:
-        try:
-            text = pytesseract.image_to_osd(Image.fromarray(np.ascontiguousarray(img)),
-                                            config=f'--tessdata-dir "{self.tessdata}" --psm 0',
-                                            timeout=self.timeout)
-        except (pytesseract.TesseractError, RuntimeError, OSError):
-            return 0, 0.0  # too little text for OSD: no opinion
-        rotate, conf = _ROTATE.search(text), _ORIENT_CONF.search(text)
-        if not rotate:
-            return 0, 0.0
-        # the program reports the clockwise turn that makes the page upright
-        return (360 - int(rotate.group(1))) % 360, float(conf.group(1)) if conf else 0.0
 
 
 def _words(data: dict[str, list], scale: float, width: int, height: int):

@@ -9,7 +9,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract loads
 
 import numpy as np
 import tesserocr
-from tesserocr import PSM, RIL, PyTessBaseAPI, iterate_level
+from tesserocr import RIL, PyTessBaseAPI, iterate_level
 
 from extractors.types import OcrPage, Word
 from ocr_service.errors import OcrFailed, OcrTimeout
@@ -19,10 +19,8 @@ from ocr_service.ocr.base import as_uint8, decide_orientation, reading_score, sc
 class TesserocrEngine:
     """Tesseract via tesserocr. Not re-entrant: calls are serialised by a lock.
 
-    Recognition uses one PyTessBaseAPI for the life of the process. Orientation detection (OSD)
-    uses a second one loaded with only the `osd` model, created on first use: the bundled
-    tesseract aborts the process when OSD runs on an API initialised with `eng+osd` and
-    Debian's traineddata, while an `osd`-only API works.
+    Recognition uses one PyTessBaseAPI for the life of the process; orientation is decided by
+    reading a small sample of the page with it (`decide_orientation`), not by OSD.
     """
 
     name = "tesserocr"
@@ -39,7 +37,6 @@ class TesserocrEngine:
             raise OcrFailed(f"tesseract could not load {lang!r} from {self.tessdata}: {e}") from e
         # keep runs of spaces that separate table columns when tesseract renders line text
         self._api.SetVariable("preserve_interword_spaces", "1")
-        self._osd_api: PyTessBaseAPI | None = None
 
     @property
     def version(self) -> str:
@@ -62,13 +59,11 @@ class TesserocrEngine:
         return OcrPage(number=page_number, width=width, height=height, words=words)
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
-        return decide_orientation(as_uint8(image), self._score, self._osd)
+        return decide_orientation(as_uint8(image), self._score)
 
     def close(self) -> None:
         with self._lock:
             self._api.End()
-            if self._osd_api is not None:
-                self._osd_api.End()
 
     # -- internals -------------------------------------------------------------------------
 
@@ -104,19 +99,3 @@ class TesserocrEngine:
     def _score(self, img: np.ndarray) -> tuple[float, int]:
         page = self.read(np.ascontiguousarray(img), 0)
         return reading_score(page.words)
-
-    def _osd(self, img: np.ndarray) -> tuple[int, float]:
-        with self._lock:
-            try:
-                if self._osd_api is None:
-                    self._osd_api = PyTessBaseAPI(path=f"{self.tessdata}/", lang="osd", psm=PSM.OSD_ONLY)
-                self._set_image(self._osd_api, np.ascontiguousarray(img), None)
-                result = self._osd_api.DetectOrientationScript()
-            except RuntimeError:
-                return 0, 0.0  # no osd model, or too little text for OSD: no opinion
-            finally:
-                if self._osd_api is not None:
-                    self._osd_api.Clear()
-        if not result:
-            return 0, 0.0
-        return int(result["orient_deg"]) % 360, float(result["orient_conf"])
