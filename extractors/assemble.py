@@ -409,7 +409,35 @@ def _key(st: Statute) -> tuple[str, str]:
     return (st.code, st.section)
 
 
+# A count row whose section no normalizer could read: count, a garbled token, then the offense described.
+_UNREAD_ROW = re.compile(r"^[\s|]*(?:(?:COUNT|CNT|CT)\.?:?\s*)?(?P<count>[0-9OlI@©®BGQD]{1,3})[.):]?\s+"
+                         r"(?P<token>\S*\d\S*)\s+(?P<desc>[A-Z].{6,})$", re.I)
+
+
+def _statutes_from_descriptions(doc: DocText, spans: list[Span]) -> list[Span]:
+    """Sections for count rows that carry a description but no readable section ("CNT 001 UC1e851 TAKING
+    VEHICLE WO CONSENT"): the one near-reading the description names (offenses.from_description), at a
+    low score, so the count is found and a person checks it."""
+    out = []
+    for ln in doc.lines:
+        here = _line_spans(spans, ln)
+        if any(s.label in ("STATUTE", "DATE") and s.start < ln.start + 12 for s in here) \
+                or any(s.label == "STATUTE" for s in here):
+            continue
+        m = _UNREAD_ROW.match(ln.text)
+        if not m or row_count_number(m.group("count")) is None:
+            continue
+        st = offenses.from_description(m.group("token"), m.group("desc"))
+        if st is not None:
+            a = ln.start + m.start("token")
+            out.append(Span("STATUTE", a, a + len(m.group("token")), m.group("token"), st, 0.3, True))
+    return out
+
+
 def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
+    extra = _statutes_from_descriptions(doc, spans)
+    if extra:
+        spans = sorted(spans + extra, key=lambda s: (s.start, s.end))
     segs = segment(doc, spans)
     hearing = _after(doc, spans, "hearing", "DATE", reach=25, lines=doc.lines[:15])
     default_date = hearing.value if hearing else None

@@ -409,3 +409,16 @@ CT. CODE SECTION NATURE OF OFFENSE CLASS DISPOSITION DATE
 """)
     (c,) = f.charges
     assert c.disposition_date.confidence <= 0.4 and "implausible_date" in f.notes
+
+
+def test_a_count_row_with_an_unreadable_section_is_found_from_its_description_and_not_trusted():
+    f = extract("""\
+CASE NUMBER: A455698   FILED: 06/15/83
+CNT @@1 UC1e851 TAKING VEHICLE WO CONSENT   F
+DISPO: CONV NC   DATE: 11/10/83
+""")
+    (c,) = f.charges
+    assert (c.count, c.statute.value.code, c.statute.value.section) == (1, "VC", "10851")
+    assert c.statute.confidence < 0.5  # a person confirms it
+    # no description, no guess
+    assert extract("CASE NUMBER: A455698\nCNT 001 UC1e851 F CONV 11/10/83\n").charges == ()

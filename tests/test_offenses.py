@@ -38,3 +38,12 @@ def test_counts_read_with_dot_matrix_zeros_keep_their_numbers():
 
     assert [row_count_number(t) for t in ("001", "661", "BB3", "G83", "91", "12", "2")] == [1, 1, 3, 3, 1, 12, 2]
     assert row_count_number("77") is None  # no zero look-alike makes 77 a plausible count
+
+
+def test_a_garbled_section_is_found_from_the_description_only_when_one_section_fits():
+    from extractors.normalize.offenses import from_description
+
+    assert from_description("UC1e851", "TAKING VEHICLE WO CONSENT") == Statute("VC", "10851")
+    # 11357 and 11359 both fit "POSS MJ UNDER 1 OZ" near "11250": no single answer
+    assert from_description("1:12.50)", "POSS MJ UNDER 1 OZ MSD NOLO CONTENDERE") is None
+    assert from_description("ab", "TAKING VEHICLE WO CONSENT") is None  # too few digits to go on

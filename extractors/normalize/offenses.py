@@ -21,11 +21,14 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from extractors.normalize.sections import section_info
+from rapidfuzz.distance import Levenshtein
+
+from extractors.normalize._ocr import DIGIT_FOR
+from extractors.normalize.sections import all_sections, section_info
 from extractors.normalize.statutes import digit_neighbors
 from extractors.types import Statute
 
-__all__ = ["support", "reread"]
+__all__ = ["support", "reread", "from_description"]
 
 # Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
 _ABBREV = {
@@ -37,14 +40,14 @@ _ABBREV = {
     "NARC": "NARCOTIC", "CONTR": "CONTROLLED", "CNTL": "CONTROLLED", "SUBST": "SUBSTANCE", "SUBS": "SUBSTANCE",
     "CS": "CONTROLLED SUBSTANCE", "ADW": "ASSAULT DEADLY WEAPON", "ASLT": "ASSAULT", "UI": "UNDER INFLUENCE",
     "DUI": "DRIVING UNDER INFLUENCE", "INTOX": "INTOXICATED", "LIC": "LICENSE", "SUSP": "SUSPENDED",
-    "VEH": "VEHICLE", "HYPO": "HYPODERMIC", "OBSTR": "OBSTRUCTING", "OBSTRUCT": "OBSTRUCTING",
+"HYPO": "HYPODERMIC", "OBSTR": "OBSTRUCTING", "OBSTRUCT": "OBSTRUCTING",
     "RESIST": "RESISTING", "BURG": "BURGLARY", "RECV": "RECEIVING", "RCV": "RECEIVING", "STLN": "STOLEN",
     "PROP": "PROPERTY", "WPN": "WEAPON", "WEAP": "WEAPON", "GBI": "GREAT BODILY INJURY", "PARA": "PARAPHERNALIA",
 }
 # Words of the row that describe the docket entry, not the offense, and title words that say nothing.
 _IGNORE = {
     "A", "AN", "THE", "OF", "OR", "AND", "FOR", "TO", "IN", "ON", "BY", "WITH", "W", "NOT", "UNDER", "OVER",
-    "HEALTH", "SAFETY", "PENAL", "VEHICLE", "CODE", "SECTION", "SEC", "VIOLATION", "COUNT", "COUNTS", "CT", "CNT",
+    "HEALTH", "SAFETY", "PENAL", "CODE", "SECTION", "SEC", "VIOLATION", "COUNT", "COUNTS", "CT", "CNT",
     "FELONY", "FEL", "MISDEMEANOR", "MISD", "MISD.", "INFRACTION", "CONVICTED", "CONV", "PLEA", "GUILTY", "NOLO",
     "DISMISSED", "DISM", "ACQUITTED", "DIVERTED", "DIVERSION", "PENDING", "COURT", "JURY", "TRIAL", "SENTENCE",
     "PROBATION", "DAYS", "JAIL", "FINE", "CHARGES", "CHARGED", "DEFENDANT", "INFORMATION", "COMPLAINT", "FILED",
@@ -101,3 +104,29 @@ def reread(st: Statute, text: str) -> Statute | None:
     info = section_info(st.code, best[0])
     sub = st.subdivision if info and st.subdivision in info.subdivisions else None
     return Statute(st.code, best[0], sub, st.attempt, True)
+
+
+def from_description(token: str, text: str) -> Statute | None:
+    """A section no normalizer could read ("UC1e851", "1:12.50)") on a row whose description names an
+    offense: the one section of the table within two characters of the token's digits that the
+    description supports best (two words or more). For review only: the caller marks it untrusted."""
+    digits = "".join(ch if ch.isdigit() else DIGIT_FOR.get(ch, "") for ch in token)
+    if len(digits) < 3:
+        return None
+    words = _stems(text)
+    best: dict[int, list] = {}
+    for info in all_sections():
+        if info.level == "procedure":
+            continue
+        core = info.section.replace(".", "")
+        if not core.isdigit() or Levenshtein.distance(core, digits, score_cutoff=2) > 2:
+            continue
+        n = len(_title_stems(info.code, info.section) & words)
+        if n >= 2:
+            best.setdefault(n, []).append(info)
+    if not best:
+        return None
+    top = best[max(best)]
+    if len(top) != 1:
+        return None
+    return Statute(top[0].code, top[0].section, None, False, True)
