@@ -6,12 +6,15 @@ import hashlib
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageSequence
 
 from samples.generator import FORMATS, LAYOUTS, generate, plan_document, render_document, write_document
+from samples.generator.canvas import Font, PageCanvas, text_box
+from samples.generator.dotmatrix import DotFace, bitmap, print_lines
 from samples.generator.spellings import fmt_date
 
 SHARED_TRUTH = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "truth.jsonl"
@@ -211,3 +214,91 @@ def test_tesseract_reads_the_case_number_inside_its_span():
         api.SetImage(crop)
         text = api.GetUTF8Text().strip().replace(" ", "")
     assert Levenshtein.distance(text, doc.case.case_number) <= 1, (text, doc.case.case_number)
+
+
+# ----------------------------------------------------------------------------- the dot-matrix printer face
+
+_FACE = DotFace(rows=7, cols=7, dot=0.7, threshold=0.45, darkness=1.0, spread=0.5, wear=0.0, fade_edge=0.0,
+                double=None, zero="slashed", weak_pin=None, seed=1)
+
+
+def _struck(text: str, face: DotFace = _FACE, font: Font = Font("dejamono-bold", 50)) -> tuple[np.ndarray, tuple]:
+    page = PageCanvas(1200, 200, number=1)
+    page.text(40, 120, text, font)
+    return print_lines((200, 1200), page.ops, face, 1), text_box(40, 120, text, font, pad=0)
+
+
+def test_printouts_are_struck_by_a_dot_matrix_printer():
+    faces = [plan_document(11, i, layouts=["printout"], formats=["png", "tiff", "pdf"]) for i in range(30)]
+    dotted = [p for p in faces if p.style.dots is not None]
+    assert all(p.style.dots is not None for p in faces if p.variant in ("greenbar", "bluebar"))
+    assert all(p.style.dots is None for p in faces if p.variant == "laser")
+    assert len(dotted) >= 0.6 * len(faces)
+    assert len({(p.style.dots.rows, p.style.dots.cols, p.style.dots.zero) for p in dotted}) >= 4  # not one printer
+    legacy = plan_document(11, 0, layouts=["printout"], formats=["png"], printer_face="legacy")
+    assert legacy.style.dots is None
+
+
+def test_the_face_prints_separate_dots_in_fixed_bitmaps():
+    mask, box = _struck("CASE 12345")
+    ink = (mask > 0.5).astype(np.uint8)
+    n, _ = cv2.connectedComponents(ink)
+    assert n - 1 >= 8 * 9  # nine glyphs, many dots each (a solid face gives about one blob per glyph)
+    # every letter is one bitmap: two struck 'A's are the same dots, whatever the rest of the line
+    a = bitmap(Font("dejamono-bold", 50), "A", 7, 7, 0.45, "slashed")
+    assert a.sum() >= 10 and np.array_equal(a, bitmap(Font("dejamono-bold", 50), "A", 7, 7, 0.45, "slashed"))
+    assert not np.array_equal(a, bitmap(Font("dejamono-bold", 50), "H", 7, 7, 0.45, "slashed"))
+
+
+def test_zero_is_slashed_plain_or_dotted_but_never_a_letter_o():
+    f = Font("dejamono-bold", 50)
+    z = {kind: bitmap(f, "0", 8, 7, 0.45, kind) for kind in ("slashed", "plain", "dotted")}
+    o = bitmap(f, "O", 8, 7, 0.45, "slashed")
+    assert not np.array_equal(z["slashed"], z["plain"]) and not np.array_equal(z["dotted"], z["plain"])
+    inner = slice(1 + 2, 1 + 6), slice(2, 5)  # inside the ring: rows of the glyph's middle, columns between its sides
+    assert z["slashed"][inner].sum() >= 2 and z["plain"][inner].sum() == 0
+    assert not np.array_equal(z["plain"], o)
+
+
+def test_struck_text_stays_inside_its_box():
+    font = Font("dejamono-bold", 50)
+    hp, vp, _ = _FACE.pitches(font)
+    mask, (x0, y0, x1, y1) = _struck("DKT: 89M29972  FILED 6/5/89", font=font)
+    ys, xs = np.nonzero(mask > 0.3)
+    tol = max(hp, vp) + 2  # a dot sits on the grid nearest the glyph's edge, at most a pitch away
+    assert abs(xs.min() - x0) <= tol and abs(xs.max() - x1) <= tol
+    assert abs(ys.min() - y0) <= tol and abs(ys.max() - y1) <= tol
+
+
+def test_dot_matrix_spans_match_the_struck_text():
+    """On a clean dot-matrix page every labelled span's ink begins and ends where its box says."""
+    for i in range(20):
+        doc = render_document(13, i, layouts=["printout"], formats=["png", "tiff"], damage=[])
+        if doc.style.dots is not None:
+            break
+    else:
+        pytest.fail("no dot-matrix printout in 20 draws")
+    page = np.asarray(doc.pages[0].convert("L"))
+    paper = float(np.median(page))
+    font = next(op.font for op in doc.canvases[0].ops if hasattr(op, "font"))
+    hp, vp, _ = doc.style.dots.pitches(font)
+    tol = int(max(hp, vp)) + 3
+    spans = [s for s in doc.spans if s.page == 1]
+    assert len(spans) >= 8
+    for s in spans:
+        x0, y0, x1, y1 = (int(round(v)) for v in s.bbox)
+        band = page[y0:y1, x0 - tol:x1 + tol] < paper - 70
+        cols = np.nonzero(band.any(axis=0))[0]
+        assert len(cols), s
+        assert abs(cols.min() - tol) <= tol and abs(cols.max() - tol - (x1 - x0)) <= tol, s
+
+
+def test_the_printer_face_changes_the_ink_not_the_document():
+    i = next(i for i in range(20) if plan_document(21, i, layouts=["printout"], formats=["png"]).style.dots)
+    a = render_document(21, i, layouts=["printout"], formats=["png"], damage=[])
+    b = render_document(21, i, layouts=["printout"], formats=["png"], damage=[], printer_face="legacy")
+    again = render_document(21, i, layouts=["printout"], formats=["png"], damage=[])
+    assert a.style.dots is not None and b.style.dots is None
+    assert a.truth == b.truth and [s.as_json() for s in a.spans] == [s.as_json() for s in b.spans]
+    assert _digest(a) != _digest(b) and _digest(a) == _digest(again)
+    assert any("0" in s.text for s in a.spans)  # zeros stay zeros in the truth, however they are printed

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import ImageFont
+
+if TYPE_CHECKING:
+    from .dotmatrix import DotFace
 
 DPI = 300
 LETTER = (2550, 3300)
@@ -167,8 +171,9 @@ class Style:
 
     inks: dict[str, tuple[int, int, int]] = field(default_factory=lambda: {
         "form": (30, 30, 30), "type": (25, 25, 25), "stamp": (150, 30, 40), "pen": (20, 30, 90)})
-    dot_matrix: bool = False
-    dot_pitch: float = 3.4
+    dot_matrix: bool = False  # the layout prints its "type" text on an impact dot-matrix printer
+    dot_pitch: float = 3.4  # pin pitch of the earlier, "legacy" dot-matrix look
+    dots: DotFace | None = None  # the printer face (dotmatrix.py); None with the legacy look
     ribbon: float = 0.95  # typewriter ink strength (1 = full)
     stroke: int = 0  # extra stroke width for typed text (a worn, inky typeface)
     digital: bool = False

@@ -17,6 +17,7 @@ from PIL import Image
 from .canvas import PageCanvas, Span, Style
 from .content import Case, sample_case
 from .damage import apply_damage, identity, plan_damage
+from .dotmatrix import draw_face
 from .formats import (EXTENSIONS, FORMATS, SINGLE_PAGE, write_digital_pdf, write_jpeg, write_ocr_pdf, write_png,
                       write_scanned_pdf, write_tiff)
 from .raster import render_page
@@ -24,6 +25,7 @@ from .raster import render_page
 LAYOUTS = ("muni_docket", "minute_order", "printout", "register")
 _FORMAT_WEIGHTS = {"png": 3, "jpeg": 3, "tiff": 2, "pdf": 3, "pdf-ocr": 1, "pdf-digital": 1}
 _LAYOUT_WEIGHTS = {"muni_docket": 3, "minute_order": 3, "printout": 3, "register": 2}
+PRINTER_FACES = ("pins", "legacy")  # dot-matrix text: pin-dot bitmaps (dotmatrix.py), or the earlier fine-grid look
 
 
 @dataclass
@@ -73,11 +75,14 @@ class Plan:
 
 
 def plan_document(seed: int, index: int = 0, *, layouts: list[str] | None = None, formats: list[str] | None = None,
-                  clean_only: bool = False, damage: list[str] | None = None, cycle: bool = False) -> Plan:
+                  clean_only: bool = False, damage: list[str] | None = None, cycle: bool = False,
+                  printer_face: str = "pins") -> Plan:
     """Decide document `index` of the set made from `seed`, without drawing pixels (fast).
 
     With `cycle`, document i takes layout i mod len(layouts) and format i mod len(formats) instead of
-    drawing them, so that a small set covers every layout and every format.
+    drawing them, so that a small set covers every layout and every format. `printer_face` chooses
+    how dot-matrix text is drawn; the printer's settings come from a stream of their own, so both
+    faces give the same document (same text, layout, format and damage plan).
     """
     rng, nrng = doc_rngs(seed, index)
     layouts = _check(layouts or list(LAYOUTS), LAYOUTS, "layout")
@@ -91,6 +96,9 @@ def plan_document(seed: int, index: int = 0, *, layouts: list[str] | None = None
     style = Style(digital=digital)
     module = importlib.import_module(f".layouts.{layout}", __package__)
     canvases, variant = module.render(case, rng, style)
+    _check([printer_face], PRINTER_FACES, "printer face")
+    if style.dot_matrix and printer_face == "pins":
+        style.dots = draw_face(random.Random(f"cleardocket-generator:{seed}:{index}:printer"))
     if len(canvases) > 1 and fmt in SINGLE_PAGE:
         multi = [f for f in formats if f not in SINGLE_PAGE] or ["tiff"]
         fmt = rng.choice(multi)
@@ -107,10 +115,11 @@ def plan_document(seed: int, index: int = 0, *, layouts: list[str] | None = None
 
 def render_document(seed: int, index: int = 0, *, layouts: list[str] | None = None,
                     formats: list[str] | None = None, clean_only: bool = False, name: str | None = None,
-                    damage: list[str] | None = None, cycle: bool = False) -> RenderedDocument:
+                    damage: list[str] | None = None, cycle: bool = False,
+                    printer_face: str = "pins") -> RenderedDocument:
     """Render document `index` of the set made from `seed`; `damage` overrides the random damage plan."""
     plan = plan_document(seed, index, layouts=layouts, formats=formats, clean_only=clean_only, damage=damage,
-                         cycle=cycle)
+                         cycle=cycle, printer_face=printer_face)
     case, layout, variant, fmt, scan, dmg = plan.case, plan.layout, plan.variant, plan.fmt, plan.scan, plan.damage
     canvases, style, rng, nrng = plan.canvases, plan.style, plan.rng, plan.nrng
     digital = fmt == "pdf-digital"

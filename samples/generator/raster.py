@@ -1,8 +1,9 @@
 """Turn a `PageCanvas` into a clean page image (before any scan damage).
 
 Ink is drawn per layer into an alpha mask, then laid over the paper by multiplication, the way ink
-darkens paper. Typewritten text gets per-letter jitter and uneven ribbon ink; a dot-matrix layer is
-re-drawn as dots on the printer's pin grid.
+darkens paper. Typewritten text gets per-letter jitter and uneven ribbon ink; dot-matrix text is
+struck as pin dots from per-character bitmaps (`dotmatrix.py`), or, with the legacy look, the text
+mask is re-sampled on a fine pin grid.
 """
 from __future__ import annotations
 
@@ -14,18 +15,25 @@ from PIL import Image, ImageDraw
 
 from .damage import to_u8
 from .canvas import LineOp, PageCanvas, RectOp, ScribbleOp, StampOp, Style, TextOp, stamp_geometry
+from .dotmatrix import print_lines
 
 
 def render_page(page: PageCanvas, style: Style, rng: np.random.Generator, gray: bool = False) -> np.ndarray:
     """The page at 300 dpi as uint8: RGB, or one gray channel when `gray`."""
     img = _paper(page, rng, gray)
     layers: dict[str, Image.Image] = {}
+    printed: list[TextOp] = []  # text struck by the dot-matrix printer face
     for op in page.ops:
         layer = layers.setdefault(op.layer, Image.new("L", (page.width, page.height), 0))
-        _draw(layer, op, style, rng)
+        if style.dots is not None and op.layer == "type" and isinstance(op, TextOp):
+            printed.append(op)
+        else:
+            _draw(layer, op, style, rng)
     for name, mask_img in layers.items():
         mask = np.asarray(mask_img, dtype=np.float32) * (1.0 / 255.0)
-        if name == "type" and style.dot_matrix:
+        if name == "type" and style.dots is not None:
+            mask = np.maximum(mask, print_lines(mask.shape, printed, style.dots, page.number))
+        elif name == "type" and style.dot_matrix:
             mask = _dot_matrix(mask, style.dot_pitch, rng)
         elif name == "type" and not style.digital:
             mask *= _ribbon_texture(mask.shape, rng)
