@@ -165,3 +165,17 @@ def test_stand_in_processor_gives_a_contract_record(services, case_schema, tmp_p
     out = stand_in_processor(p, file="x.png", policy=None, settings=services.settings, on_page=lambda n, im: None)
     assert isinstance(out, Processed)
     case_schema.validate(out.record)
+
+
+def test_a_result_that_breaks_the_record_contract_is_a_coded_failure_not_a_stored_case(services):
+    from ocr_service.workers.jobs import Processed
+
+    def broken(path, **_kw):  # a bug that drops the relief decision
+        return Processed({"schema_version": "1", "source": {"file": "x.png"}, "charges": [], "confidence": 0.5,
+                          "review": {"required": False, "reasons": []}}, 1)
+
+    doc = queued(services, "broken.png")
+    assert run_document(doc, services=services, processor=broken).kind == "failed"
+    with services.db.read() as s:
+        d = repo.get_document(s, document_id=doc)
+    assert (d.status, d.error_code, d.case_ids) == ("failed", "internal_error", ())

@@ -98,13 +98,11 @@ class Review(BaseModel):
     reasons: list[str]
 
 
-class CaseOut(BaseModel):
-    """The contract's case record (section 2) plus its `id` and `document_id`."""
+class CaseRecord(BaseModel):
+    """The contract's case record (section 2), as stored: checked when it is written (by a worker, by a
+    correction), so reads can send the stored text as it is."""
 
     model_config = ConfigDict(extra="allow")
-    id: str
-    document_id: str
-    version: int = Field(1, description="Increases with each correction; send it back with a correction.")
     schema_version: str
     source: dict[str, Any]
     case_number: str | None = None
@@ -116,6 +114,14 @@ class CaseOut(BaseModel):
     relief: CaseRelief
     review: Review
     confidence: float
+
+
+class CaseOut(CaseRecord):
+    """The contract's case record (section 2) plus its `id` and `document_id`."""
+
+    id: str
+    document_id: str
+    version: int = Field(1, description="Increases with each correction; send it back with a correction.")
 
 
 class CaseList(BaseModel):

@@ -190,8 +190,18 @@ def _process_claimed(doc: repo.DocumentView, *, services: Services, worker: str,
 
 
 def _complete(services: Services, doc: repo.DocumentView, worker: str, out: Processed, t0: float) -> RunOutcome:
+    from pydantic import ValidationError
+
+    from ocr_service.api.schemas import CaseRecord
+
     record = dict(out.record)
     record["source"] = {"sha256": doc.sha256, **(record.get("source") or {})}
+    try:
+        CaseRecord.model_validate(record)  # reads send the stored text as it is: check it once, here
+    except ValidationError as e:
+        log.error("document.invalid_record", extra={"fields": {"document_id": doc.id, "errors": e.error_count()}})
+        return _fail(services, doc, worker, InternalError("the result does not meet the case record contract"), t0,
+                     pages=out.pages)
     try:
         with services.db.write() as s:
             ok = repo.complete_document(s, document_id=doc.id, worker=worker, case_id=str(uuid.uuid4()),

@@ -210,6 +210,7 @@ def correct_case(case_id: str, body: schemas.CorrectionIn, services: ServicesDep
             raise Conflict(f"the case is at version {c.version}, not {body.version}")
         fixed, before, trusted = corrections.apply(c.record, body.fields)
         new = corrections.redecide(fixed, trusted, corrections.default_redecide, corrections.default_trust_of)
+        schemas.CaseRecord.model_validate(new)  # stored text is sent as it is on reads: check it once, here
         updated = repo.update_case(s, case_id=case_id, record=new, expected_version=c.version,
                                    now=dt.datetime.now(dt.timezone.utc))
         if updated is None:
