@@ -88,22 +88,23 @@ def reread(st: Statute, text: str) -> Statute | None:
     else None."""
     if "." in st.section or not st.section.isdigit() or (st.known and support(st, text)):
         return None
-    words = _stems(text)
-    if not words:
+    infos = [i for c in digit_neighbors(st.section) if (i := section_info(st.code, c)) is not None]
+    info = _best_supported(infos, _stems(text), at_least=1)
+    if info is None:
         return None
-    scored: dict[int, list[str]] = {}
-    for cand in digit_neighbors(st.section):
-        n = len(_title_stems(st.code, cand) & words)
-        if n:
-            scored.setdefault(n, []).append(cand)
-    if not scored:
-        return None
-    best = scored[max(scored)]
-    if len(best) != 1:
-        return None
-    info = section_info(st.code, best[0])
-    sub = st.subdivision if info and st.subdivision in info.subdivisions else None
-    return Statute(st.code, best[0], sub, st.attempt, True)
+    sub = st.subdivision if st.subdivision in info.subdivisions else None
+    return Statute(st.code, info.section, sub, st.attempt, True)
+
+
+def _best_supported(infos, words: set[str], at_least: int):
+    """The one section the words support most (at least `at_least` words); None when none or a tie."""
+    scored: dict[int, list] = {}
+    for info in infos:
+        n = len(_title_stems(info.code, info.section) & words)
+        if n >= at_least:
+            scored.setdefault(n, []).append(info)
+    best = scored[max(scored)] if scored else []
+    return best[0] if len(best) == 1 else None
 
 
 def from_description(token: str, text: str) -> Statute | None:
@@ -113,20 +114,7 @@ def from_description(token: str, text: str) -> Statute | None:
     digits = "".join(ch if ch.isdigit() else DIGIT_FOR.get(ch, "") for ch in token)
     if len(digits) < 3:
         return None
-    words = _stems(text)
-    best: dict[int, list] = {}
-    for info in all_sections():
-        if info.level == "procedure":
-            continue
-        core = info.section.replace(".", "")
-        if not core.isdigit() or Levenshtein.distance(core, digits, score_cutoff=2) > 2:
-            continue
-        n = len(_title_stems(info.code, info.section) & words)
-        if n >= 2:
-            best.setdefault(n, []).append(info)
-    if not best:
-        return None
-    top = best[max(best)]
-    if len(top) != 1:
-        return None
-    return Statute(top[0].code, top[0].section, None, False, True)
+    near = [i for i in all_sections() if i.level != "procedure" and i.section.replace(".", "").isdigit()
+            and Levenshtein.distance(i.section.replace(".", ""), digits, score_cutoff=2) <= 2]
+    info = _best_supported(near, _stems(text), at_least=2)
+    return Statute(info.code, info.section, None, False, True) if info else None
