@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import uuid
+from contextlib import nullcontext
 
 import pytest
 from fastapi.testclient import TestClient
@@ -42,7 +43,7 @@ def add_case(services, record: dict, at: dt.datetime) -> str:
 def api(request, tmp_path_factory):
     """(client, reader headers, services, {case id: record}) with N cases on a fresh database of each kind."""
     data = tmp_path_factory.mktemp(f"reads-{request.param}")
-    with (fresh_pg_database() if request.param == "postgresql" else _nothing()) as pg_url:
+    with (fresh_pg_database() if request.param == "postgresql" else nullcontext()) as pg_url:
         app = create_app(ServiceSettings(data_dir=data, database_url=pg_url, count_cache_seconds=0))
         with TestClient(app) as client:
             services = app.state.services
@@ -56,13 +57,6 @@ def api(request, tmp_path_factory):
             yield client, {"Authorization": f"Bearer {token}"}, services, cases
         services.db.dispose()
 
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 def in_list_order(services, cases: dict) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import nullcontext
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ ROLES = ("uploader", "reviewer", "reader", "admin")
 def api(request, tmp_path_factory):
     """(client, keys by role, services) on a fresh database of each kind."""
     data = tmp_path_factory.mktemp(f"api-{request.param}")
-    with (fresh_pg_database() if request.param == "postgresql" else _nothing()) as pg_url:
+    with (fresh_pg_database() if request.param == "postgresql" else nullcontext()) as pg_url:
         app = create_app(ServiceSettings(data_dir=data, database_url=pg_url, processor=STAND_IN))
         with TestClient(app) as client:
             services = app.state.services
@@ -30,13 +31,6 @@ def api(request, tmp_path_factory):
             yield client, keys, services
         services.db.dispose()
 
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 def H(keys, role):

@@ -1,6 +1,7 @@
 """The Alembic migrations make the tables the models describe (indexes included), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from contextlib import nullcontext
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,17 +11,10 @@ from ocr_service.storage.models import Base
 from tests.test_service_support import fresh_pg_database
 
 
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
-
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_migrated_schema_matches_the_models(backend, tmp_path):
-    with (fresh_pg_database() if backend == "postgresql" else _nothing()) as pg_url:
+    with (fresh_pg_database() if backend == "postgresql" else nullcontext()) as pg_url:
         db = Database(database_url(data_dir=tmp_path, database_url=pg_url))
         try:
             db.migrate()
