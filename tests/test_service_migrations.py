@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
