@@ -138,9 +138,11 @@ def impulse_fraction(gray: np.ndarray, threshold: float) -> float:
     ring[1, 1] = 0
     lo = cv2.erode(gray, ring, borderType=cv2.BORDER_REPLICATE)  # darkest neighbour
     hi = cv2.dilate(gray, ring, borderType=cv2.BORDER_REPLICATE)  # brightest neighbour
-    dark = cv2.subtract(lo, gray) > threshold  # saturating uint8 arithmetic
-    bright = cv2.subtract(gray, hi) > threshold
-    return float(np.count_nonzero(dark | bright)) / gray.size
+    # saturating uint8 arithmetic; a pixel can be darker or brighter than all of its neighbours,
+    # never both, so the two differences simply add up
+    out = cv2.add(cv2.subtract(lo, gray), cv2.subtract(gray, hi))
+    t = math.floor(threshold)  # "> threshold" on whole gray levels
+    return cv2.countNonZero(cv2.threshold(out, t, 255, cv2.THRESH_BINARY)[1]) / gray.size
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -176,7 +178,7 @@ def ink_mask(gray: np.ndarray, background: np.ndarray, noise: float) -> np.ndarr
     t, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = float(np.median(flat[::3, ::3]))
     t = min(t, paper - max(12.0, min(3.0 * noise, 40.0)))
-    return (flat < t).astype(np.uint8)
+    return (flat < t).view(np.uint8)
 
 
 def flatten(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -306,7 +308,7 @@ def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
         skew_deg=skew, skew_strength=strength, text_height=blobs.text_height,
         contrast=contrast, paper_noise=noise, background_unevenness=unevenness,
         border_darkness=float(edges.mean()) if edges.size else 0.0,
-        ink_fraction=float(ink.mean()))
+        ink_fraction=cv2.countNonZero(ink) / ink.size)
     return _Analysis(measures, background, ink, blobs)
 
 
