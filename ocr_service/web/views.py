@@ -36,6 +36,9 @@ REASON_LABELS = {
     "missing_case_number": "No case number",
     "no_charges_found": "No charges found",
     "relief_needs_review": "Relief engine needs a person",
+    "missing_count": "A count named but not read",
+    "implausible_date": "Dates out of order or a year in doubt",
+    "statute_description_mismatch": "Statute re-read from the offense described",
     "needs_review": "Still needs review",
 }
 DISPOSITION_LABELS = {"convicted": "Convicted", "dismissed": "Dismissed", "acquitted": "Acquitted",
