@@ -59,28 +59,6 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-# glibc's malloc serves a freed large block's size from its heap afterwards (the mmap threshold
-# grows up to 32 MB), where the page images and label arrays of one page fragment it and the next
-# page's arrays land on top: measured over the 40 benchmark pages in one process, peak memory
-# 582 MB with the default, 544 MB with a fixed 1 MB threshold (resting 323 -> 265 MB).
-MMAP_THRESHOLD = 1 << 20
-M_MMAP_THRESHOLD = -3  # mallopt parameter number (malloc.h)
-
-
-def _fixed_mmap_threshold() -> None:
-    """Page-sized arrays straight from and back to the system (glibc only; elsewhere nothing)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "mallopt"):
-            libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-    except OSError:
-        pass
-
-
 def _init_worker() -> None:
     # tesseract's own OpenMP threads and OpenCV's thread pool fight the worker processes for the
     # cores: one thread each. The extraction model is loaded here, once, not in the first document.
@@ -90,7 +68,6 @@ def _init_worker() -> None:
     import extractors
 
     cv2.setNumThreads(1)
-    _fixed_mmap_threshold()
     extractors.default_tagger()
 
 
