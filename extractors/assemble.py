@@ -522,6 +522,15 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                   for n in s.value if isinstance(n, int)}
     if defined and (max(defined) > len(defined) or referenced - defined):
         notes.append("missing_count")
+    # A line laid out like a count row (a level and a disposition in their columns) that gave no charge:
+    # its section was not read, and the case may be missing a count.
+    in_rows = {ln.index for d in drafts if d.row is not None for ln in d.row.lines}
+    for ln in doc.lines:
+        here = {s.label for s in _line_spans(spans, ln)}
+        if ln.index not in in_rows and {"LEVEL", "DISPOSITION"} <= here and "STATUTE" not in here \
+                and "  " in ln.text.strip() and not any(a <= ln.start < b for a, b in prior_ranges):
+            notes.append("unread_row")
+            break
 
     # 4. priors and registration
     priors: list[Prior] = []

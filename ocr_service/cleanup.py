@@ -518,12 +518,52 @@ def remove_rules(work: np.ndarray, ink: np.ndarray, dpi: float) -> tuple[np.ndar
     return out, frac
 
 
+# Printouts rule their tables with rows of typed dashes or '=' ("-------- ----"): no long line for
+# find_rules to see, yet tesseract drops the table rows between them. They are thin marks (under half a
+# character tall) that, joined across the gaps between characters, run on for DASH_RUN_CHARS characters.
+DASH_RUN_CHARS = 6
+DASH_MIN_TEXT_HEIGHT = 12  # px: below this a dash and a letter's stroke are a pixel or two apart; not looked for
+
+
+def find_dashed_rules(ink: np.ndarray, text_height: float) -> np.ndarray:
+    """Mask (uint8 0/255) of typed dash rules: runs of thin marks at least DASH_RUN_CHARS characters long,
+    with no character-tall ink beside them (a line of text has some; a rule of dashes has none)."""
+    th = text_height
+    ink255 = ink * np.uint8(255)
+    tall = cv2.morphologyEx(ink255, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, round(0.45 * th)))))
+    thin = cv2.bitwise_and(ink255, cv2.bitwise_not(cv2.dilate(tall, np.ones((3, 3), np.uint8))))
+    joined = cv2.morphologyEx(thin, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(0.75 * th)), 1)))
+    runs = cv2.morphologyEx(joined, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (round(DASH_RUN_CHARS * th), 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    pad = max(2, round(0.35 * th))
+    for i in range(1, n):
+        x, y, w, h = stats[i, :4]
+        band = tall[max(0, y - pad):y + h + pad, x:x + w]
+        keep[i] = h <= 0.5 * th and np.count_nonzero(band) <= 0.01 * band.size
+    mask = (keep[labels] * np.uint8(255)).astype(np.uint8)
+    return cv2.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), thin)
+
+
+def remove_dashed_rules(work: np.ndarray, ink: np.ndarray, text_height: float) -> tuple[np.ndarray, int]:
+    """The page with its typed dash rules painted over, and how many pixels were painted."""
+    dashes = find_dashed_rules(ink, text_height)
+    n = int(np.count_nonzero(dashes))
+    if not n:
+        return work, 0
+    out = work.copy()
+    out[dashes > 0] = int(np.percentile(work[::4, ::4], 90))  # the paper's level
+    return out, n
+
+
 def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = None, *,
           disable: frozenset[str] | set[str] = frozenset(), max_ocr_pixels: int = MAX_OCR_PIXELS) -> CleanedPage:
     """Clean one page for OCR, applying only the steps its measurements call for.
 
     `orient` is an engine's `orientation` (or None to skip orientation). `disable` names steps
-    to skip (median, orient, deskew, flatten, borders, rules, specks, smooth, upscale, binarize), for measuring
+    to skip (median, orient, deskew, flatten, borders, rules, dashes, specks, smooth, upscale, binarize), for measuring
     what each contributes. Upscaling never makes the OCR image larger than `max_ocr_pixels`.
     """
     gray = to_gray(image)
@@ -583,6 +623,11 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         work, frac = remove_rules(work, analysis.ink, a.dpi)
         if frac >= RULE_MIN_FRACTION:
             steps.append(Step("rules", MappingProxyType({"rule_fraction": round(frac, 4)})))
+
+    if "dashes" not in disable and a.text_height >= DASH_MIN_TEXT_HEIGHT:
+        work, n_dash = remove_dashed_rules(work, analysis.ink, a.text_height)
+        if n_dash:
+            steps.append(Step("dashes", MappingProxyType({"pixels": n_dash})))
 
     noisy = a.text_height > 0 and (a.paper_noise >= NOISE_MIN or a.contrast / max(a.paper_noise, 0.5) < SNR_MIN)
     # on a noisy page the "specks" are the noise itself: smoothing deals with them (removing them

@@ -297,3 +297,35 @@ def test_borders_and_holes_are_found_on_a_300_dpi_page():
     assert cleaned.ocr_image[:, :85].min() > 200 and cleaned.ocr_image[435:465, 135:165].min() > 200
     # and a page with neither is left as it is by that step
     assert "borders" not in cleanup.clean(big.image, 300).step_names
+
+
+# --- typed dash rules ----------------------------------------------------------------------------
+
+DASHED = [
+    "CASE NUMBER: A927796      FILED: 02-JUN-86",
+    "------------------------------------------------------------",
+    "CNT STATUTE         DESCRIPTION               LV  DISP DT",
+    "--- --------------- ------------------------- --- ---------",
+    "001 HS-11350        POSS CONTROLLED SUBSTANCE FEL 13-OCT-86",
+    "============================================================",
+    "SENTENCE / COMMENTS: FINE $200",
+]
+
+
+def test_typed_dash_rules_are_found_and_no_character_is_touched():
+    p = render_page(DASHED, dpi=300, pt=10)
+    a = cleanup._analyse(p.image, 300)
+    mask = cleanup.find_dashed_rules(a.ink, a.measures.text_height)
+    assert np.count_nonzero(mask) > 0
+    for word, (x0, y0, x1, y1) in p.boxes.items():
+        if set(word) <= set("-="):
+            continue
+        assert np.count_nonzero(mask[y0:y1, x0:x1]) == 0, word  # letters, digits and hyphens in words stay
+    dash_row = [b for w, b in p.boxes.items() if w == "-" * 60][0]
+    x0, y0, x1, y1 = dash_row
+    assert np.count_nonzero(mask[y0:y1, x0:x1]) >= 0.6 * np.count_nonzero(a.ink[y0:y1, x0:x1])
+
+
+def test_a_page_of_plain_text_has_no_dash_rules_to_remove(page):
+    cleaned = cleanup.clean(render_page(dpi=300, pt=10).image, 300)
+    assert "dashes" not in cleaned.step_names

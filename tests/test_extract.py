@@ -422,3 +422,13 @@ DISPO: CONV NC   DATE: 11/10/83
     assert c.statute.confidence < 0.5  # a person confirms it
     # no description, no guess
     assert extract("CASE NUMBER: A455698\nCNT 001 UC1e851 F CONV 11/10/83\n").charges == ()
+
+
+def test_a_row_with_a_level_and_a_disposition_but_no_readable_section_sends_the_case_to_review():
+    f = extract("""\
+CASE NO. 95M50540    DATE FILED 09/29/95
+CT.  CODE SECTION   NATURE OF OFFENSE    CLASS        DISPOSITION         DATE
+01   11358 HS       CULTIVATE MARIJUANA  FELONY       CONVICTED - PLEA    12/25/95
+2    L4ee pecs      RESISTING ARREST     MISDEMEANOR  PLEA GUILTY         12/25/95
+""")
+    assert len(f.charges) == 1 and "unread_row" in f.notes
