@@ -36,14 +36,27 @@ class Corpus:
 
 
 def build(work: Path, *, seed: int, pages: int) -> Corpus:
-    """The corpus for (seed, pages) under `work`, generated on first use."""
-    folder = Path(work) / f"corpus-seed{seed}-pages{pages}"
+    """The corpus for (seed, pages) under `work`, generated on first use (and again whenever the
+    generator's code changes: the folder is keyed by a hash of it)."""
+    folder = Path(work) / f"corpus-seed{seed}-pages{pages}-gen{_generator_version()}"
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         _generate(folder, seed=seed, pages=pages)
     manifest = tuple(json.loads(manifest_path.read_text()))
     pngs = tuple(folder / "pages" / m["file"] for m in manifest)
     return Corpus(folder, pngs, folder / "pages.pdf", manifest)
+
+
+def _generator_version() -> str:
+    """A short hash of the generator's source files: pages made by other code are not reused."""
+    import hashlib
+
+    import samples.generator as gen
+
+    h = hashlib.sha256()
+    for f in sorted(Path(gen.__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:10]
 
 
 def from_folder(pages_dir: Path, work: Path) -> Corpus:
