@@ -466,3 +466,8 @@ def test_a_year_that_cannot_be_is_read_with_one_look_alike_digit(text, expected)
 
 def test_a_future_year_with_no_single_past_reading_is_refused():
     assert find_dates("3/14/2388") == [] and find_dates("07/04/2077") == []
+
+
+def test_a_subdivision_letter_read_as_a_currency_sign_is_read_as_the_letter():
+    (m,) = find_statutes("2 PC647 (£) DRUNK IN PUBLIC MISDEMEANOR")
+    assert (str(m.statute), m.corrected) == ("PC 647(f)", True)

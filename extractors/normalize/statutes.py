@@ -94,13 +94,13 @@ _SECTION_RE = re.compile(
 )
 _SUFFIX_RE = re.compile(r"(?P<suf>[A-Za-z]{1,2})(?P<sufdigit>[0-9])?(?![A-Za-z0-9])")
 _FIRST_SUB_RE = re.compile(
-    r"\s?(?P<open>[(\[{¢<])\s?(?P<sub>[A-Za-z0-9]{1,2})\s?(?P<close>[)\]}|J>])"  # (b) (A) (10); OCR: ¢B> <b)
+    r"\s?(?P<open>[(\[{¢<])\s?(?P<sub>[A-Za-z0-9]{1,2}|[£€])\s?(?P<close>[)\]}|J>])"  # (b) (A) (10); OCR: ¢B> <b) (£)
     r"|\s?(?P<open2>[¢<])(?P<sub2>[A-Za-z])(?P<close2>2)"  # OCR: ¢B2 for (B)
     r"|(?P<open3>[/|lI])(?P<sub3>[A-Za-z0-9])(?P<close3>[)\]}>])"  # OCR: /B)
 )
 _MORE_SUB_RE = re.compile(r"\s?[(\[{¢<]\s?[A-Za-z0-9]{1,2}\s?[)\]}|J>]")
 _REAL_BRACKETS = set("()[]{}")
-_SUB_LOOKALIKE = {"r": "a", "8": "b", "6": "b"}  # subdivision letters misread by dot-matrix faces
+_SUB_LOOKALIKE = {"r": "a", "8": "b", "6": "b", "£": "f", "€": "e"}  # subdivision letters misread by OCR
 # Digits that typewriter and dot-matrix faces let tesseract swap (read, printed).
 # More pairs make more readings ambiguous, hence fewer guesses: a swap is taken only when it is the single fit.
 _DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "35", "89", "17")}
