@@ -395,11 +395,18 @@ class _Draft:
     row: Segment | None = None
 
 
+# A bracketed mark right after a section that no normalizer could read as a subdivision ("647 (~)"):
+# the subdivision may decide the relief, so the section is not trusted as read.
+_UNREAD_SUB = re.compile(r"\s?[(\[{]\s?[^\sA-Za-z0-9()\[\]{}]{1,2}\s?[)\]}]")
+
+
 def _statute_conf(doc: DocText, s: Span) -> float:
     c = doc.conf(s.start, s.end)
     st: Statute = s.value
     if s.corrected:
         c *= 0.9
+    if st.subdivision is None and _UNREAD_SUB.match(doc.text, s.end):
+        c *= 0.4
     if not st.known:
         c *= 0.6
     return round(c * s.score, 4)

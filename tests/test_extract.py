@@ -432,3 +432,11 @@ CT.  CODE SECTION   NATURE OF OFFENSE    CLASS        DISPOSITION         DATE
 2    L4ee pecs      RESISTING ARREST     MISDEMEANOR  PLEA GUILTY         12/25/95
 """)
     assert len(f.charges) == 1 and "unread_row" in f.notes
+
+
+def test_a_subdivision_that_cannot_be_read_leaves_the_statute_untrusted():
+    row = "CASE NO. 88M45145\n2   PC647 ({})   DRUNK IN PUBLIC   MISDEMEANOR   DISM PER PLEA   08/19/88\n"
+    unread = extract(row.format("~")).charges[0]
+    read = extract(row.format("f")).charges[0]
+    assert unread.statute.value.subdivision is None and read.statute.value.subdivision == "f"
+    assert unread.statute.confidence < 0.5 <= read.statute.confidence
