@@ -65,20 +65,11 @@ def admin_url() -> str:
     raise SystemExit(f"bench.service needs PostgreSQL at {PG} with a superuser (postgres or root)")
 
 
-@contextlib.contextmanager
-def fresh_database() -> Iterator[str]:
+def fresh_database():
     """A new, empty database for this run; dropped afterwards."""
-    import psycopg
+    from ocr_service.storage.db import temporary_postgres_database
 
-    admin = admin_url()
-    name = f"cd_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return temporary_postgres_database(admin_url(), "cd_bench_")
 
 
 OUTCOMES = ("dismiss_and_seal", "not_applicable", "needs_review", "not_eligible", "redesignate")

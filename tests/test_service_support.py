@@ -13,7 +13,6 @@ import os
 import socket
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -55,21 +54,13 @@ def pg_admin_url() -> str | None:
     return None
 
 
-@contextlib.contextmanager
 def fresh_pg_database():
     """A new PostgreSQL database for one test session, dropped at the end."""
+    from ocr_service.storage.db import temporary_postgres_database
+
     admin = pg_admin_url()
     need(admin is not None, "PostgreSQL at 127.0.0.1:5432")
-    import psycopg
-
-    name = f"cd_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return temporary_postgres_database(admin, "cd_test_")
 
 
 def redis_url() -> str:

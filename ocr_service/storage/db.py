@@ -32,6 +32,24 @@ def database_url(*, data_dir: Path, database_url: str | None) -> str:
     return url.render_as_string(hide_password=False)
 
 
+@contextmanager
+def temporary_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (named prefix + a random suffix) made through `admin_url`, a
+    superuser's URL; its URL is yielded, and it is dropped afterwards (tests and benchmarks)."""
+    import uuid
+
+    import psycopg
+
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def json_loads(text: str | bytes) -> Any:
     """JSON columns are read with orjson (several times faster than json for case records); a value
     orjson refuses (NaN, which the stdlib writes and SQLite keeps) falls back to the stdlib."""
