@@ -25,7 +25,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -266,19 +266,19 @@ def charge_right(truth: Mapping, pred: Mapping, fields: Sequence[str] = CHARGE_F
     return all(a[k] == b[k] for k in fields)
 
 
-def _results_by_file(results: Iterable[Mapping]) -> dict[str, Mapping]:
-    """Result records that are cases (not errors), by the base name of their source file."""
-    return {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
+def _matched(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> Iterator[tuple[Mapping, Mapping]]:
+    """(truth, result) for every truth document that has a case record (errors aside), by base file name."""
+    by_file = {Path(str((r.get("source") or {}).get("file", ""))).name: r for r in results if not r.get("error")}
+    for t in truth_docs:
+        r = by_file.get(t["file"])
+        if r is not None:
+            yield t, r
 
 
 def charge_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping]) -> list[tuple[float, bool]]:
     """(reported confidence, right) for every charge the product reported."""
-    by_file = _results_by_file(results)
     out = []
-    for t in truth_docs:
-        r = by_file.get(t["file"])
-        if r is None:
-            continue
+    for t, r in _matched(truth_docs, results):
         pred = r.get("charges") or []
         paired = dict((pi, ti) for ti, pi in pair_charges(t["charges"], pred))
         for pi, p in enumerate(pred):
@@ -302,12 +302,8 @@ def case_right(truth: Mapping, result: Mapping, fields: Sequence[str] = SCORER_F
 def case_outcomes(truth_docs: Iterable[Mapping], results: Iterable[Mapping],
                   fields: Sequence[str] = SCORER_FIELDS) -> list[CaseOutcome]:
     """One outcome per scored document, with its document confidence as the single field."""
-    by_file = _results_by_file(results)
     out = []
-    for t in truth_docs:
-        r = by_file.get(t["file"])
-        if r is None:
-            continue
+    for t, r in _matched(truth_docs, results):
         reasons = set((r.get("review") or {}).get("reasons") or [])
         structural = bool(reasons - CONFIDENCE_REASONS - ({"relief_needs_review"} if reasons & CONFIDENCE_REASONS
                                                           else set()))
