@@ -243,11 +243,11 @@ def _case_labels(ln: TextLine):
     return sorted(set(ends))
 
 
-def _field_case_number(doc: DocText, priors: list[tuple[int, int]]) -> Fact[str] | None:
+def _field_case_number(doc: DocText, priors: list[tuple[int, int]], header: list[TextLine]) -> Fact[str] | None:
     """A case number right after its label that the tagger could not read: split in two by OCR
     ("CASENO. 8 6F50094"), or with a slash for a 7 or a stray slash ("/6M03837", "A/763819"). A
     reading counts only when it has a case number's shape, and only one reading does."""
-    for ln in _header_lines(doc):
+    for ln in header:
         for end in _case_labels(ln):
             a = ln.start + end
             if any(x <= a < y for x, y in priors):
@@ -269,7 +269,8 @@ def _field_case_number(doc: DocText, priors: list[tuple[int, int]]) -> Fact[str]
     return None
 
 
-def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]]) -> Fact[str]:
+def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]],
+                     header: list[TextLine]) -> Fact[str]:
     labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30, skip=priors)
     if labelled is not None:
         return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
@@ -278,7 +279,7 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
             if s.label == "CASE_NUMBER" and overlaps(s, m) and not any(a <= s.start < b for a, b in priors):
                 return Fact(s.value, round(doc.conf(s.start, s.end) * (0.5 + 0.5 * m.score), 4),
                             doc.evidence(s.start, s.end))
-    split = _field_case_number(doc, priors)
+    split = _field_case_number(doc, priors, header)
     if split is not None:
         return split
     first_page = doc.lines[0].page if doc.lines else 1
@@ -330,10 +331,9 @@ _ENTRY_DATE = re.compile(r"^\W{0,2}\d{1,2}\s?[-/.=]\s?\d{1,2}\s?[-/.=]\s?\d{2,4}
 _NOT_THE_DEFENDANT = re.compile(r"(?:\bFOR|\bOF|\bTHE|CO-?)\s*$", re.I)
 
 
-def find_defendant(doc: DocText, spans: list[Span] = ()) -> Fact[str]:
+def find_defendant(doc: DocText, spans: list[Span], header: list[TextLine]) -> Fact[str]:
     """The defendant's name, in the page header: after a DEFENDANT/NAME label (column gaps, a defendant
     number and a damaged label allowed), else where the model marks DEFENDANT."""
-    header = _header_lines(doc)
     for ln in header:
         for m in _LABELS["defendant"].finditer(ln.text):
             if _NOT_THE_DEFENDANT.search(ln.text[:m.start()]):
@@ -490,7 +490,6 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             drafts.append(d)
 
     # 2. disposition events, in document order
-    assigned: dict[int, list] = {}
     for sg in segs:
         if sg in prior_segs:
             continue
@@ -560,14 +559,15 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
 
     filing = (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
               or _modelled_date(spans, "FILING_DATE"))
+    header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
     dob = (_after(doc, spans, "dob", "DATE", reach=25)
-           or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=_header_lines(doc))
-           or _field_date(doc, "dob", _header_lines(doc))
+           or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
+           or _field_date(doc, "dob", header)
            or _modelled_date(spans, "DOB"))
     facts = CaseFacts(
-        case_number=find_case_number(doc, spans, prior_ranges),
+        case_number=find_case_number(doc, spans, prior_ranges, header),
         court=find_court(doc),
-        defendant_name=find_defendant(doc, spans),
+        defendant_name=find_defendant(doc, spans, header),
         defendant_dob=_date_fact(doc, dob),
         filing_date=_date_fact(doc, filing),
         charges=tuple(sorted(charges, key=lambda c: (c.count is None, c.count or 0))),
@@ -725,24 +725,14 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
                   conflicts=conflicts)
 
 
-_YEAR_LOOKALIKES = dates_mod.YEAR_LOOKALIKES
 DISPOSITION_WITHIN_YEARS = 6  # a count is disposed of within a few years of the filing
 
 
 def repair_year(when: dt.date, filing: dt.date) -> dt.date | None:
     """A disposition date read before its case was filed, with one year digit read as a look-alike:
     the single date, one digit changed, that falls between the filing and a few years after it."""
-    y = f"{when.year:04d}"
-    found = set()
-    for i in (2, 3):
-        for d in _YEAR_LOOKALIKES.get(y[i], ""):
-            cand = int(y[:i] + d + y[i + 1:])
-            try:
-                c = when.replace(year=cand)
-            except ValueError:
-                continue
-            if filing <= c <= filing.replace(year=filing.year + DISPOSITION_WITHIN_YEARS):
-                found.add(c)
+    latest = filing.replace(year=filing.year + DISPOSITION_WITHIN_YEARS)
+    found = {c for c in dates_mod.same_day_lookalike_years(when) if filing <= c <= latest}
     return found.pop() if len(found) == 1 else None
 
 
@@ -760,17 +750,7 @@ def _entry_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, 
 
 def _lookalike_year_in(when: dt.date, dates: frozenset[dt.date]) -> bool:
     """Another reading of the date's year, one look-alike digit away, is among `dates` and the date is not."""
-    if when in dates:
-        return False
-    y = f"{when.year:04d}"
-    for i in (2, 3):
-        for d in _YEAR_LOOKALIKES.get(y[i], ""):
-            try:
-                if when.replace(year=int(y[:i] + d + y[i + 1:])) in dates:
-                    return True
-            except ValueError:
-                continue
-    return False
+    return when not in dates and bool(dates_mod.same_day_lookalike_years(when) & dates)
 
 
 def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset()) -> CaseFacts:

@@ -115,7 +115,7 @@ def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
         return value, d[1] or y[1] or m_fixed
     if not two_digit_year and not 1900 <= y[0] <= _LATEST_YEAR:
         # a year that cannot be: one digit read as a look-alike, when exactly one reading is a past year
-        years = {c for c in _year_lookalikes(y[0]) if _make(c, month, d[0], False)}
+        years = {c for c in year_lookalikes(y[0]) if _make(c, month, d[0], False)}
         if len(years) == 1:
             return _make(years.pop(), month, d[0], False), True
         return None
@@ -134,10 +134,21 @@ def _from_match(m: re.Match, named_month: bool) -> tuple[dt.date, bool] | None:
     return None
 
 
-def _year_lookalikes(y: int) -> set[int]:
-    """Four-digit years that differ from `y` by one look-alike digit (YEAR_LOOKALIKES)."""
+def year_lookalikes(y: int, positions: tuple[int, ...] = (0, 1, 2, 3)) -> set[int]:
+    """Four-digit years that differ from `y` by one look-alike digit (YEAR_LOOKALIKES) at `positions`."""
     t = f"{y:04d}"
-    return {int(t[:i] + c + t[i + 1:]) for i in range(len(t)) for c in YEAR_LOOKALIKES.get(t[i], "")}
+    return {int(t[:i] + c + t[i + 1:]) for i in positions for c in YEAR_LOOKALIKES.get(t[i], "")}
+
+
+def same_day_lookalike_years(when: dt.date) -> set[dt.date]:
+    """The same day in the years one look-alike digit of the decade or year away (1962 -> 1982, 1968 ...)."""
+    out = set()
+    for y in year_lookalikes(when.year, (2, 3)):
+        try:
+            out.add(when.replace(year=y))
+        except ValueError:  # 29 February
+            continue
+    return out
 
 
 def _zero_repairs(n: int) -> list[int]:
