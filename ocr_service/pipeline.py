@@ -1,6 +1,6 @@
 """Scan to decision, top to bottom.
 
-    ingest -> cleanup -> OCR -> extract -> decide -> route
+    ingest -> cleanup -> OCR (and a look at the digits it read) -> extract -> decide -> route
 
 Each stage maps a typed value to the next; files come in at `ingest`, and the caller (batch command,
 worker) decides where the result goes. Page images are dropped as soon as a page is read, so memory
@@ -16,7 +16,7 @@ import numpy as np
 
 import extractors
 from extractors.types import CaseFacts, OcrPage
-from ocr_service import cleanup, ingest, reread
+from ocr_service import cleanup, glyphs, ingest, reread
 from ocr_service.ocr import OcrEngine, get_engine
 from ocr_service.relief_adapter import decide_case
 from ocr_service.routing import Review, route
@@ -63,6 +63,7 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
             on_page(src.number, cleaned.image)
         with timer.stage("ocr"):
             page = reread.read_page(engine, cleaned, src.number)
+            page = glyphs.check_page(cleaned.image, page)
         yield page
 
 
