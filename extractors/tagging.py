@@ -157,7 +157,11 @@ class RuleTagger:
         for m in statutes.find_statutes(masked):
             out.append(Span("STATUTE", base + m.start, base + m.end, text[m.start:m.end], m.statute,
                             corrected=m.corrected))
-        for m in dates.find_dates(text):
+        found = dates.find_dates(text)
+        lead = dates.entry_date(text)
+        if lead is not None and not any(m.start < lead.end and lead.start < m.end for m in found):
+            found.insert(0, lead)
+        for m in found:
             out.append(Span("DATE", base + m.start, base + m.end, m.raw, m.value))
         for m in COUNT_REF.finditer(text):
             nums = parse_count_list(m.group("nums"))

@@ -244,6 +244,16 @@ def test_a_disposition_year_misread_before_the_filing_is_repaired_and_sent_to_re
     assert "implausible_date" in f.notes
 
 
+def test_an_entry_whose_date_lost_its_slashes_still_dates_the_verdict():
+    text = ("CASE NO. A512000\n"
+            "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
+            "85716783 — JURY TRIAL. THE JURY RETURNS WITH THE FOLLOWING VERDICT:\n"  # 05/16/83
+            "AS TO COUNT 1, VIOLATION OF SECTION 11359 HS: GUILTY.\n")
+    f = extract(text)
+    assert [(c.count, c.disposition.value, c.disposition_date.value) for c in f.charges] == [
+        (1, "convicted", dt.date(1983, 5, 16))]
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"

@@ -457,6 +457,18 @@ def test_an_eight_digit_field_with_its_slashes_read_as_7_is_a_date_only_where_a_
     assert find_dates("12345678", allow_compact=True) == []
 
 
+def test_a_docket_entry_dated_with_its_slashes_read_as_7_is_read_at_the_start_of_its_line():
+    from extractors.normalize.dates import entry_date
+
+    m = entry_date("87723793 — JURY TRIAL RESUMES.")
+    assert m is not None and m.value == D(1993, 7, 23) and m.corrected and (m.start, m.end) == (0, 8)
+    assert entry_date("  81720793 - DEFENDANT IS ARRAIGNED").value == D(1993, 1, 20)
+    assert entry_date("87723793 JURY TRIAL") is None  # no dash: an eight-digit number, not an entry's date
+    assert entry_date("BOOKING 87723793 - PASADENA") is None  # not at the start of the line
+    assert entry_date("12345678 - X") is None  # no slash look-alikes where the slashes go
+    assert entry_date("03/05/90 - CHANGE OF PLEA") is None  # a date as typed is find_dates' to read
+
+
 @pytest.mark.parametrize("text,expected", [("JUN 24 2065", D(2005, 6, 24)), ("12/01/2088", D(2008, 12, 1)),
                                            ("10/28/1393", D(1993, 10, 28))])
 def test_a_year_that_cannot_be_is_read_with_one_look_alike_digit(text, expected):

@@ -15,8 +15,8 @@ gives a real date (two repairs that tie are refused). A ten-character date whose
 (`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx;
 a four-digit year that cannot be (`2065`, `1393`: in the future or before 1900) is read with one digit
 taken as its look-alike when exactly one such reading is a past year (`2005`, `1993`); an eight-character one (`87726784`) only
-in a labelled field (`allow_compact`), where it is tried after the plain compact reading. Repaired and look-alike readings set
-`corrected`.
+in a labelled field (`allow_compact`), where it is tried after the plain compact reading, or at the start of a
+docket entry set off by a dash (`entry_date`). Repaired and look-alike readings set `corrected`.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ._ocr import to_digits
 
-__all__ = ["DateMatch", "parse_date", "find_dates", "plausible"]
+__all__ = ["DateMatch", "parse_date", "find_dates", "entry_date", "plausible"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +183,27 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
                     or pattern is _SLASH_MISREAD_SHORT
                 found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread))
     return sorted(found, key=lambda f: f.start)
+
+
+# A docket entry's date at the start of its line, set off from the entry by a dash ("87723793 — JURY
+# TRIAL RESUMES"): a place that says a date is there, as a label does.
+_ENTRY_LEAD = re.compile(r"^\W{0,2}(?P<tok>\S{8})\s*[-—–]")
+
+
+def entry_date(line: str) -> DateMatch | None:
+    """The leading date of a docket entry line whose slashes OCR read as 7 or 1 (`87723793 — JURY ...`
+    is 07/23/93), or None. Other leading dates are found by `find_dates`."""
+    m = _ENTRY_LEAD.match(line)
+    if not m:
+        return None
+    tok = m.group("tok")
+    if not _SLASH_MISREAD_SHORT.fullmatch(tok):
+        return None
+    found = [f for f in find_dates(tok, allow_compact=True) if (f.start, f.end) == (0, 8)]
+    if not found:
+        return None
+    f = found[0]
+    return DateMatch(m.start("tok"), m.end("tok"), f.raw, f.value, True)
 
 
 def parse_date(text: str) -> dt.date | None:
