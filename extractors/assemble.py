@@ -606,7 +606,17 @@ def _count_before(sg: Segment, s: Span, sts: list[Span]) -> int | None:
     lo = max(prev_st) if prev_st else sg.start
     refs = [c for c in sg.spans if c.label == "COUNT_REF" and lo <= c.start < s.start
             and len(c.value) == 1 and isinstance(c.value[0], int)]
-    return refs[-1].value[0] if refs else None
+    if refs:
+        return refs[-1].value[0]
+    # "PLEADS GUILTY CTS. 1 & 2, HS 11358; 148 P.C.": a list of counts, then as many sections, in order
+    lists = [c for c in sg.spans if c.label == "COUNT_REF" and c.end <= s.start and len(c.value) >= 2
+             and all(isinstance(n, int) for n in c.value)]
+    if not lists:
+        return None
+    ref = lists[-1]
+    later = [c.start for c in sg.spans if c.label == "COUNT_REF" and c.start > ref.start]
+    run = [x for x in sts if ref.end <= x.start < min(later, default=sg.end)]
+    return ref.value[run.index(s)] if len(run) == len(ref.value) and s in run else None
 
 
 def _level_after(sg: Segment, s: Span, sts: list[Span]) -> Span | None:

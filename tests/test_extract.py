@@ -254,6 +254,14 @@ def test_an_entry_whose_date_lost_its_slashes_still_dates_the_verdict():
         (1, "convicted", dt.date(1983, 5, 16))]
 
 
+def test_a_list_of_counts_followed_by_as_many_sections_pairs_them_in_order():
+    text = ("CASE NO. A512000\n"
+            "03/01/83 DEFT PLEADS GUILTY TO COUNTS 1 AND 2, 11359 HS AND 148 PC. FACTUAL BASIS FOUND.\n")
+    f = extract(text)
+    assert sorted((c.count, c.statute.value.section, c.disposition.value) for c in f.charges) == [
+        (1, "11359", "convicted"), (2, "148", "convicted")]
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"

@@ -46,4 +46,5 @@ def test_a_garbled_section_is_found_from_the_description_only_when_one_section_f
     assert from_description("UC1e851", "TAKING VEHICLE WO CONSENT") == Statute("VC", "10851")
     # 11357 and 11359 both fit "POSS MJ UNDER 1 OZ" near "11250": no single answer
     assert from_description("1:12.50)", "POSS MJ UNDER 1 OZ MSD NOLO CONTENDERE") is None
-    assert from_description("ab", "TAKING VEHICLE WO CONSENT") is None  # too few digits to go on
+    assert from_description("L4ee", "pecs RESISTING ARREST MISDEMEANOR") == Statute("PC", "148")  # "148 PC" garbled
+    assert from_description("4b", "TAKING VEHICLE WO CONSENT") is None  # too few digits to go on

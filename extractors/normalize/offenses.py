@@ -108,11 +108,11 @@ def _best_supported(infos, words: set[str], at_least: int):
 
 
 def from_description(token: str, text: str) -> Statute | None:
-    """A section no normalizer could read ("UC1e851", "1:12.50)") on a row whose description names an
+    """A section no normalizer could read ("UC1e851", "1:12.50)", "L4ee") on a row whose description names an
     offense: the one section of the table within two characters of the token's digits that the
     description supports best (two words or more). For review only: the caller marks it untrusted."""
     digits = "".join(ch if ch.isdigit() else DIGIT_FOR.get(ch, "") for ch in token)
-    if len(digits) < 3:
+    if len(digits) < 2:
         return None
     near = [i for i in all_sections() if i.level != "procedure" and i.section.replace(".", "").isdigit()
             and Levenshtein.distance(i.section.replace(".", ""), digits, score_cutoff=2) <= 2]
