@@ -400,9 +400,17 @@ class _Draft:
 _UNREAD_SUB = re.compile(r"\s?[(\[{]\s?[^\sA-Za-z0-9()\[\]{}]{1,2}\s?[)\]}]")
 
 
-def _statute_conf(doc: DocText, s: Span) -> float:
+# A section read as typed whose row describes its offense, and no look-alike's, is read right whatever
+# tesseract's confidence in its digits (offenses.confirms). A section read through corrections, or with a
+# subdivision, gets no such lift: the description cannot vouch for a letter.
+CONFIRMED_SECTION_CONF = 0.9
+
+
+def _statute_conf(doc: DocText, s: Span, description: str | None = None) -> float:
     c = doc.conf(s.start, s.end)
     st: Statute = s.value
+    if description and not s.corrected and st.subdivision is None and offenses.confirms(st, description):
+        c = max(c, CONFIRMED_SECTION_CONF)
     if s.corrected:
         c *= 0.9
     if st.subdivision is None and _UNREAD_SUB.match(doc.text, s.end):
@@ -485,7 +493,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                 continue
             if not sg.is_row and count is None and not _defines(sg.text(doc)) and drafts:
                 continue
-            d = _Draft(count, s, _statute_conf(doc, s), row=sg if sg.is_row else None)
+            d = _Draft(count, s, _statute_conf(doc, s, sg.text(doc) if sg.is_row else None),
+                       row=sg if sg.is_row else None)
             d.level = _level_after(sg, s, sts)
             drafts.append(d)
 

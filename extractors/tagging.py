@@ -267,7 +267,7 @@ def lenient_statute(text: str):
     they say nothing, from the table if only one code has that section.
     """
     global _SECTION_CODES
-    from extractors.normalize.sections import all_sections
+    from extractors.normalize.sections import all_sections, section_info
     from extractors.types import Statute
 
     if _SECTION_CODES is None:
@@ -276,14 +276,18 @@ def lenient_statute(text: str):
             table.setdefault(info.section, []).append(info.code)
         _SECTION_CODES = {k: tuple(v) for k, v in table.items()}
     up = text.upper()
-    for tok in re.findall(r"[0-9OlIS]{3,6}(?:\.[0-9]+)?", up):
+    for m in re.finditer(r"([0-9OlIS]{3,6}(?:\.[0-9]+)?)(?:\(?([A-Z])\)?(?![A-Z]))?", up):
+        tok = m.group(1)
         num = tok.translate(str.maketrans("OlIS", "0115"))
         if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", num) or not any(ch.isdigit() for ch in tok):
             continue
         codes = _SECTION_CODES.get(num, ())
-        letters = re.sub(r"[^A-Z]", "", up.replace(tok, " "))
+        letters = re.sub(r"[^A-Z]", "", up.replace(m.group(0), " "))
         hinted = [c for c in codes if letters.startswith(c[0])]
         pick = hinted if hinted else (codes if len(codes) == 1 else ())
         if len(pick) == 1:
-            return Statute(pick[0], num, None, False, True)
+            # a letter glued to the number ("11357A") is its subdivision when the section has one so named
+            info = section_info(pick[0], num)
+            sub = m.group(2).lower() if m.group(2) and info and m.group(2).lower() in info.subdivisions else None
+            return Statute(pick[0], num, sub, False, True)
     return None

@@ -39,6 +39,13 @@ class DocumentResult:
     confidence: float
 
 
+def read_cleaned(engine: OcrEngine, cleaned: cleanup.CleanedPage, number: int) -> OcrPage:
+    """The words of a cleaned page: tesseract's reading (read again smoothed where it is poor), then the
+    digits it read in numbers checked against their shapes (`glyphs`)."""
+    page = reread.read_page(engine, cleaned, number)
+    return glyphs.check_page(cleaned.image, page)
+
+
 def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngine | None = None,
                timer: StageTimer | None = None, on_page: PageSink | None = None) -> Iterator[OcrPage]:
     """The words of each page: from the PDF text layer where it is usable, else cleanup + OCR."""
@@ -62,8 +69,7 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
         if on_page is not None:
             on_page(src.number, cleaned.image)
         with timer.stage("ocr"):
-            page = reread.read_page(engine, cleaned, src.number)
-            page = glyphs.check_page(cleaned.image, page)
+            page = read_cleaned(engine, cleaned, src.number)
         yield page
 
 

@@ -457,6 +457,14 @@ def test_an_eight_digit_field_with_its_slashes_read_as_7_is_a_date_only_where_a_
     assert find_dates("12345678", allow_compact=True) == []
 
 
+def test_a_ten_character_date_that_lost_one_slash_is_read():
+    (m,) = find_dates("GUILTY PLEA 126471989")  # 12/04/1989: first slash lost, zero read as 6, second as 7
+    assert m.value == D(1989, 12, 4) and m.corrected
+    (m,) = find_dates("DISM 188971989")  # 10/09/1989 with both zeros read as 8
+    assert m.value == D(1989, 10, 9)
+    assert find_dates("BOOKING 123456789") == [] and find_dates("NO 121719851") == []
+
+
 def test_a_docket_entry_dated_with_its_slashes_read_as_7_is_read_at_the_start_of_its_line():
     from extractors.normalize.dates import entry_date
 

@@ -48,3 +48,16 @@ def test_a_garbled_section_is_found_from_the_description_only_when_one_section_f
     assert from_description("1:12.50)", "POSS MJ UNDER 1 OZ MSD NOLO CONTENDERE") is None
     assert from_description("L4ee", "pecs RESISTING ARREST MISDEMEANOR") == Statute("PC", "148")  # "148 PC" garbled
     assert from_description("4b", "TAKING VEHICLE WO CONSENT") is None  # too few digits to go on
+
+
+def test_a_description_confirms_a_section_only_when_no_look_alike_fits_it_as_well():
+    from extractors.normalize.offenses import confirms
+
+    assert confirms(Statute("VC", "10851"), "TAKING VEHICLE WO CONSENT")
+    assert confirms(Statute("HS", "11359"), "POSS MARIJUANA FOR SALE")
+    assert not confirms(Statute("HS", "11359"), "BURGLARY")  # describes another offense
+    assert not confirms(Statute("HS", "11359"), "MARIJUANA")  # one word is not enough
+    # 11550 (under the influence) is 11350 (possession) with a 3 read as 5: the description fits 11350
+    # better, so it confirms 11350 and not 11550, though it shares two words with 11550's title
+    assert confirms(Statute("HS", "11350"), "POSSESSION CONTROLLED SUBSTANCE")
+    assert not confirms(Statute("HS", "11550"), "POSSESSION CONTROLLED SUBSTANCE")

@@ -12,7 +12,8 @@ and a token where more characters were OCR-corrected than read as digits.
 A numeric date impossible as read is repaired when a dot-matrix zero was read as 6, 8 or 9 in the month or
 day (`82-10-84` -> 1984-02-10, `85-83-64` -> 1964-05-03), only if exactly one repair with the fewest changes
 gives a real date (two repairs that tie are refused). A ten-character date whose slashes were read as 7 or 1
-(`08/1771989`, `1070971989`) is read when the year is 19xx or 20xx;
+(`08/1771989`, `1070971989`), or a nine-character one that lost one of them (`126471989`), is read when the
+year is 19xx or 20xx;
 a four-digit year that cannot be (`2065`, `1393`: in the future or before 1900) is read with one digit
 taken as its look-alike when exactly one such reading is a past year (`2005`, `1993`); an eight-character one (`87726784`) only
 in a labelled field (`allow_compact`), where it is tried after the plain compact reading, or at the start of a
@@ -64,6 +65,11 @@ _DAY_FIRST = re.compile(
     re.IGNORECASE)
 # A dot-matrix slash read as 7 or 1 in a ten-character MM/DD/YYYY date: "08/1771989", "1070971989".
 _SLASH_MISREAD = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<s1>[/71])(?P<d>{_D}{{2}})(?P<s2>[/71])(?P<y>(?:19|20)\d\d){_R}")
+# The same with one of the two slashes lost altogether ("126471989" for 12/04/1989: nine characters).
+_SLASH_DROPPED = (
+    re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<d>{_D}{{2}})[71](?P<y>(?:19|20)\d\d){_R}"),
+    re.compile(rf"{_L}(?P<m>{_D}{{2}})[71](?P<d>{_D}{{2}})(?P<y>(?:19|20)\d\d){_R}"),
+)
 # The same in an eight-character MM/DD/YY field ("87726784" for 07/26/84): only where a label says a date
 # is there (allow_compact), since eight-digit booking and DR numbers look the same.
 _SLASH_MISREAD_SHORT = re.compile(rf"{_L}(?P<m>{_D}{{2}})(?P<s1>[71])(?P<d>{_D}{{2}})(?P<s2>[71])(?P<y>{_D}{{2}}){_R}")
@@ -169,6 +175,7 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
     patterns: list[tuple[re.Pattern, bool]] = [
         (_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
     patterns.append((_SLASH_MISREAD, False))
+    patterns.extend((p, False) for p in _SLASH_DROPPED)
     if allow_compact:
         patterns.append((_COMPACT, False))
         patterns.append((_SLASH_MISREAD_SHORT, False))
@@ -180,7 +187,7 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
             got = _from_match(m, named)
             if got:
                 misread = (pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//") \
-                    or pattern is _SLASH_MISREAD_SHORT
+                    or pattern is _SLASH_MISREAD_SHORT or pattern in _SLASH_DROPPED
                 found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread))
     return sorted(found, key=lambda f: f.start)
 

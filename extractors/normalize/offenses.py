@@ -82,6 +82,20 @@ def support(st: Statute, text: str) -> int:
     return len(_title_stems(st.code, st.section) & _stems(text))
 
 
+def confirms(st: Statute, text: str) -> bool:
+    """The row's description names the offense of the section as read (two words or more), and names
+    no look-alike section (one digit swapped by the typeface) as well: OCR could not have turned one
+    section into another that the same words describe."""
+    if not st.known or "." in st.section or not st.section.isdigit():
+        return False
+    words = _stems(text)
+    n = len(_title_stems(st.code, st.section) & words)
+    if n < 2:
+        return False
+    return all(len(_title_stems(st.code, c) & words) < n for c in digit_neighbors(st.section)
+               if section_info(st.code, c) is not None)
+
+
 def reread(st: Statute, text: str) -> Statute | None:
     """The look-alike section (one digit swapped by the typeface) that the row's description supports,
     when the section as read is unknown or has no support, and exactly one look-alike has the most;

@@ -206,13 +206,14 @@ def _page_array(img) -> np.ndarray:
 def ocr_rendered(doc, engine) -> tuple[list[OcrPage], dict[int, list[tuple[str, str, Box]]]]:
     """OCR a rendered document with the product's cleanup and engine; the truth spans in stored pixels."""
     from ocr_service import cleanup
+    from ocr_service.pipeline import read_cleaned
 
     pages: list[OcrPage] = []
     spans: dict[int, list[tuple[str, str, Box]]] = {}
     for n, (img, cv) in enumerate(zip(doc.pages, doc.canvases), start=1):
         arr = _page_array(img)
         cleaned = cleanup.clean(arr, doc.dpi, orient=engine.orientation)
-        page = engine.read(cleaned.ocr_image, n, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
+        page = read_cleaned(engine, cleaned, n)  # as the product reads it
         pages.append(page)
         src, dst = _pair_words(cv.words(), doc.words[n - 1])
         affine = fit_affine(src, dst)
