@@ -395,6 +395,8 @@ class _Draft:
     row: Segment | None = None
 
 
+_REDUCED_17B = re.compile(r"\b17\s?[(\[]\s?B\s?[)\]]|\b17B\b", re.I)  # PC 17(b): a wobbler sentenced as a misdemeanor
+
 # A bracketed mark right after a section that no normalizer could read as a subdivision ("647 (~)"):
 # the subdivision may decide the relief, so the section is not trusted as read.
 _UNREAD_SUB = re.compile(r"\s?[(\[{]\s?[^\sA-Za-z0-9()\[\]{}]{1,2}\s?[)\]}]")
@@ -498,7 +500,18 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             d.level = _level_after(sg, s, sts)
             drafts.append(d)
 
-    # 2. disposition events, in document order
+    # 2. a felony count the court declares a misdemeanor under PC 17(b) ("THE COURT DECLARES THE OFFENSE
+    # IN COUNT 2 TO BE A MISDEMEANOR PURSUANT TO SECTION 17(B) PENAL CODE") is a misdemeanor
+    for sg in segs:
+        if sg in prior_segs or not _REDUCED_17B.search(sg.text(doc)):
+            continue
+        misd = [s for s in sg.spans if s.label == "LEVEL" and s.value == "misdemeanor"]
+        named = {n for c in sg.spans if c.label == "COUNT_REF" for n in c.value if isinstance(n, int)}
+        for d in drafts:
+            if misd and d.count in named:
+                d.level = misd[0]
+
+    # 3. disposition events, in document order
     for sg in segs:
         if sg in prior_segs:
             continue
@@ -527,7 +540,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                 d.dispositions.append((ds.value, factor * ds.score * doc.conf(ds.start, ds.end), ds, when, wconf,
                                        wspan))
 
-    # 3. finish charges
+    # 4. finish charges
     charges: list[Charge] = []
     for d in drafts:
         charges.append(_finish(doc, d, notes))
@@ -547,7 +560,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             notes.append("unread_row")
             break
 
-    # 4. priors and registration
+    # 5. priors and registration
     priors: list[Prior] = []
     for m in model_priors:
         for s in spans:

@@ -33,7 +33,8 @@ class Tagger(Protocol):
 
 _NUMWORDS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5, "SIX": 6, "SEVEN": 7, "EIGHT": 8,
              "NINE": 9, "TEN": 10, "ELEVEN": 11, "TWELVE": 12, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
-_NUM = r"(?:[0-9OlI@©®][0-9OlI]{0,2}|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE)"
+# number words first: "ONE" must not be read as the look-alike "O" and the rest dropped
+_NUM = r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|[0-9OlI@©®][0-9OlI]{0,2})"
 _COUNT_WORD = r"(?:COUNTS?|C0UNTS?|CTS?|CNTS?|CT\.S)"
 _ASIDE = r"(?:\s*\([^()\n]{1,30}\))?"  # "COUNTS 3 (H/S 11359) AND 4 (BPC 4140)"
 COUNT_REF = re.compile(

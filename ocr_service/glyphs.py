@@ -8,6 +8,9 @@ case number into another case's. Those digits differ from a zero in the holes th
 - a zero encloses one tall hole in its middle, or two side by side where a slash cuts it;
 - an 8 encloses two holes one above the other; a 6 or a 9 one hole in one half; 3 and 5 none.
 
+A slashed zero is also read as a letter (G, Q, D, B); such a letter in a number becomes 0 only when
+it shows the slashed zero's two holes side by side, which no capital letter has.
+
 So each digit that OCR read as one of those, in a word shaped like a number (dates, case and section
 numbers), is looked at in the page image. It becomes a 0 only when its holes are a zero's, it is as
 tall as the word's other digits, and the word's characters can be told apart. Anything else stays as
@@ -28,6 +31,7 @@ import numpy as np
 from extractors.types import OcrPage, Word
 
 SUSPECT = frozenset("86935@©")  # what a stroked zero is read as
+SUSPECT_LETTERS = frozenset("GQDB")  # read for a slashed zero too; only the slashed shape makes them 0
 # dates, case numbers (a letter prefix), section numbers (a code prefix, a subdivision after), and
 # printout dates with the month's name (28-NOV-80)
 NUMERIC_WORD = re.compile(r"^(?:[^0-9]{0,3}[0-9][0-9/.\-]*[0-9][^0-9]{0,4}|[0-9]{1,2}-[A-Z]{3}-[0-9]{2,4}[^0-9]?)$")
@@ -52,21 +56,23 @@ class Glyph:
     height_ratio: float  # the glyph's ink height over the word's digit height
 
     @property
-    def zero(self) -> bool:
-        """A ring (one tall hole in the middle), or a ring cut in two by a slash: two holes side by
-        side at the same height. An 8's two holes sit one above the other; 6 and 9 have one hole in
-        one half. A barred zero (a level bar across the ring) cannot be told from an 8 at these
-        sizes and is left as read."""
-        if self.height_ratio < 0.8:
+    def ring(self) -> bool:
+        """One tall hole in the middle: a plain zero (a 6 or a 9 has its hole in one half)."""
+        if self.height_ratio < 0.8 or len(self.holes) != 1:
             return False
-        if len(self.holes) == 1:
-            (h,) = self.holes
-            return h.top <= 0.25 and h.bottom >= 0.75 and 0.3 <= h.x <= 0.7
-        if len(self.holes) == 2:
-            a, b = sorted(self.holes, key=lambda h: h.y)
-            shared = min(a.bottom, b.bottom) - max(a.top, b.top)
-            return shared >= 0.05 and abs(a.x - b.x) >= 0.12 and a.top <= 0.3 and b.bottom >= 0.7
-        return False
+        (h,) = self.holes
+        return h.top <= 0.25 and h.bottom >= 0.75 and 0.3 <= h.x <= 0.7
+
+    @property
+    def slashed(self) -> bool:
+        """A ring cut in two by a slash: two holes side by side, both reaching the middle. An 8's two
+        holes sit one above the other. A barred zero (a level bar across the ring) cannot be told
+        from an 8 at these sizes and is left as read."""
+        if self.height_ratio < 0.8 or len(self.holes) != 2:
+            return False
+        a, b = sorted(self.holes, key=lambda h: h.y)
+        shared = min(a.bottom, b.bottom) - max(a.top, b.top)
+        return shared >= 0.05 and abs(a.x - b.x) >= 0.12 and a.top <= 0.3 and b.bottom >= 0.7
 
 
 def ink_of(crop: np.ndarray) -> np.ndarray:
@@ -143,7 +149,7 @@ def measure(cell: np.ndarray, digit_height: int) -> Glyph | None:
 def check_word(image: np.ndarray, word: Word) -> str:
     """The word's text with each stroked zero that OCR misread put back as 0."""
     text = word.text
-    if not NUMERIC_WORD.match(text) or not SUSPECT.intersection(text):
+    if not NUMERIC_WORD.match(text) or not (SUSPECT | SUSPECT_LETTERS).intersection(text):
         return text
     x0, y0, x1, y1 = word.bbox
     crop = image[y0:y1, x0:x1]
@@ -158,9 +164,9 @@ def check_word(image: np.ndarray, word: Word) -> str:
     tall = int(np.median(heights))
     out = list(text)
     for i, (ch, cell) in enumerate(zip(text, cells)):
-        if ch in SUSPECT:
+        if ch in SUSPECT or ch in SUSPECT_LETTERS:
             m = measure(cell, tall)
-            if m is not None and m.zero:
+            if m is not None and (m.slashed or (ch in SUSPECT and m.ring)):
                 out[i] = "0"
     return "".join(out)
 

@@ -294,6 +294,17 @@ def test_a_list_of_counts_followed_by_as_many_sections_pairs_them_in_order():
         (1, "11359", "convicted"), (2, "148", "convicted")]
 
 
+def test_a_felony_the_court_declares_a_misdemeanor_under_17b_is_a_misdemeanor():
+    text = ("CASE NO. A960828\n"
+            "THE INFORMATION CHARGES THE DEFENDANT IN COUNT ONE WITH A VIOLATION OF 12020(A) PC, A FELONY;\n"
+            "IN COUNT TWO WITH A VIOLATION OF 459 PC, A FELONY.\n"
+            "03/02/81 DEFENDANT PLEADS GUILTY TO COUNT 1. COUNT 2 IS DISMISSED.\n"
+            "THE COURT DECLARES THE OFFENSE IN COUNT 1 TO BE A MISDEMEANOR PURSUANT TO SECTION 17(B) PENAL CODE.\n")
+    f = extract(text)
+    assert [(c.count, c.level.value) for c in f.charges] == [(1, "misdemeanor"), (2, "felony")]
+    assert [c.statute.value.section for c in f.charges] == ["12020", "459"]  # 17(b) is not a count
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
@@ -424,6 +435,10 @@ def test_count_lists_with_asides_and_a_misread_zero_name_every_count():
     assert parse_count_list(m.group("nums")) == (3, 4)
     m = COUNT_REF.search("7/31/2006 CT ©2 CONVICTED")
     assert parse_count_list(m.group("nums")) == (2,)
+    m = COUNT_REF.search("CHARGES THE DEFENDANT IN COUNT ONE WITH A VIOLATION OF 11350 H.S.")
+    assert parse_count_list(m.group("nums")) == (1,)  # not the look-alike "O" of "ONE"
+    m = COUNT_REF.search("COUNTS ONE AND THREE ARE DISMISSED")
+    assert parse_count_list(m.group("nums")) == (1, 3)
 
 
 def test_a_section_cited_for_a_motion_is_not_a_count():

@@ -63,7 +63,7 @@ def _two(c):
 
 
 SHAPES = {"0": _ring, "Ø": _slashed, "θ": _barred, "8": _eight, "6": _six, "9": _nine, "1": _one, "2": _two,
-          "-": _dash, **{ch: _letter(ch) for ch in "NOV"}}
+          "-": _dash, **{ch: _letter(ch) for ch in "NOVPAGB4"}}
 
 
 def _word(shapes: str, scale: float = 1.0) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -97,6 +97,12 @@ def test_plain_zero_read_as_6_or_9_is_put_back():
 def test_a_zero_in_a_printout_date_with_the_month_named_is_put_back():
     assert _check("28-NOV-8Ø", "28-NOV-88") == "28-NOV-80"
     assert _check("28-NOV-88", "28-NOV-88") == "28-NOV-88"
+
+
+def test_a_slashed_zero_read_as_a_letter_is_put_back_but_real_letters_stay():
+    assert _check("PAØ41", "PAG41") == "PA041"  # a case number's zero read as G
+    assert _check("PAG41", "PAG41") == "PAG41"
+    assert _check("BA141", "BA141") == "BA141"  # a B's two holes sit one above the other
 
 
 def test_real_eights_sixes_and_nines_are_left_as_read():
