@@ -354,7 +354,7 @@ def test_the_counsel_for_the_defendant_is_not_the_defendant():
 
 def test_a_printout_name_between_column_gaps_is_read_up_to_the_next_label():
     f = extract("CJX220  CENTRAL DISTRICT MUNICIPAL COURT\nDEFENDANT:      OKAFOR BENJAMIN L       DOB: 11/02/70\n")
-    assert f.defendant_name.value == "OKAFOR BENJAMIN L"
+    assert f.defendant_name.value == "OKAFOR, BENJAMIN L"  # a printout writes LAST FIRST M
 
 
 def test_a_row_whose_description_contradicts_its_section_is_reread_and_sent_to_review():

@@ -389,11 +389,13 @@ def test_find_levels_in_running_text():
 @pytest.mark.parametrize("text,expected", [
     ("DOE, JOHN M", "DOE, JOHN M"), ("Doe,John M.", "DOE, JOHN M"), ("DOE , JOHN", "DOE, JOHN"),
     ("DEFENDANT: DOE, JOHN M  DOB 04/02/61", "DOE, JOHN M"), ("DEFT NAME: ROE, JANE Q SEX: F", "ROE, JANE Q"),
-    ("JOHN M DOE", "JOHN M DOE"), ("PEOPLE VS. JOHN DOE", "JOHN DOE"),
+    ("JOHN M DOE", "DOE, JOHN M"), ("PEOPLE VS. JOHN DOE", "DOE, JOHN"), ("MARTIN KEVIN F", "MARTIN, KEVIN F"),
+    ("DEFENDANT: EVANS KEVIN", "EVANS, KEVIN"), ("JAMES THOMAS", "JAMES THOMAS"),  # both given names: as written
+    ("DEFENDANT: QUUX ZORP", "QUUX ZORP"), ("JOHN DOE JR", "JOHN DOE JR"),
     ("THE PEOPLE OF THE STATE OF CALIFORNIA VS. DOE, JOHN", "DOE, JOHN"),
     ("perenpant DOE, JOHN pop, 12/03/65", "DOE, JOHN"), ("D0E, J0HN", "DOE, JOHN"),
     ("O'ROE, MARY-ANN", "O'ROE, MARY-ANN"), ("DOE JR, JOHN", "DOE JR, JOHN"),
-    ("DEFENDANT: ROE JANE DOB: 12-SEP-34", "ROE JANE"),
+    ("DEFENDANT: ROE JANE DOB: 12-SEP-34", "ROE, JANE"),
     ("perennant ROE, ANTHONY H. non. LO/8/45", "ROE, ANTHONY H"),
     ("DEFENDANT ROE, JANE T. p.0B. 01-14-1945", "ROE, JANE T"),
     ("VS. DEFENDANT 01: ROE, JANE", "ROE, JANE"), ("DOE, J. MICHAEL", "DOE, J MICHAEL"),

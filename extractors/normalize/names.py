@@ -2,8 +2,12 @@
 
 Reads: `DOE, JOHN M`, `Doe,John M.`, `DEFENDANT: DOE, JOHN M  DOB 04/02/61`, `JOHN M DOE`, `PEOPLE VS. JOHN DOE`,
 OCR-damaged labels (`perenpant DOE, JOHN`) and digits inside name words (`D0E` -> `DOE`).
-Returns upper case, "LAST, FIRST MIDDLE" when a comma gives the order (middle names kept as written, a middle
-initial without its dot); otherwise the words in the order written. Hyphens and apostrophes inside names stay.
+Returns upper case, "LAST, FIRST MIDDLE" (middle names kept as written, a middle initial without its dot) when a
+comma gives the order, or when the shape of a name written without one does: a middle initial last is a
+printout's LAST FIRST M (`MARTIN KEVIN F`), one in the middle is FIRST M LAST (`LISA J SCHWARTZ`), and of two
+words the one that is a common given name (data/given_names.txt) and not the other is the first name
+(`EVANS KEVIN`, `RUBEN BROWN`). Otherwise the words in the order written. Hyphens and apostrophes inside names
+stay.
 
 Refuses (returns None): text with fewer than two letters left after removing labels, dates and numbers.
 Stops at the first date, number or trailing label (DOB, SEX, AKA, ADDRESS, BOOKING, CII ...), and after
@@ -12,6 +16,8 @@ the dotted middle initial of a comma form ("DOE, JOHN M. xx" -> "DOE, JOHN M"), 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from rapidfuzz.distance import Levenshtein
 
@@ -77,5 +83,29 @@ def normalize_name(text: str) -> str | None:
         last, rest = [w for w in out[:i]], [w for w in out[i + 1:] if w != ","]
         name = " ".join(last) + (", " + " ".join(rest) if rest else "")
     else:
-        name = " ".join(out)
+        name = _last_first(out)
     return name if sum(ch.isalpha() for ch in name) >= 2 else None
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    raw = resources.files("extractors.data").joinpath("given_names.txt").read_text(encoding="utf-8")
+    return frozenset(x.strip() for x in raw.splitlines() if x.strip() and not x.startswith("#"))
+
+
+def _last_first(words: list[str]) -> str:
+    """A name written without a comma as 'LAST, FIRST M' where its shape or a given name tells the order."""
+    if any(w in _SUFFIXES for w in words):
+        return " ".join(words)
+    initial = [len(w) == 1 for w in words]
+    if len(words) == 3 and initial == [False, False, True]:  # MARTIN KEVIN F
+        return f"{words[0]}, {words[1]} {words[2]}"
+    if len(words) == 3 and initial == [False, True, False]:  # LISA J SCHWARTZ
+        return f"{words[2]}, {words[0]} {words[1]}"
+    if len(words) == 2 and not any(initial):
+        first_a, first_b = (w in _given_names() for w in words)
+        if first_b and not first_a:  # EVANS KEVIN
+            return f"{words[0]}, {words[1]}"
+        if first_a and not first_b:  # RUBEN BROWN
+            return f"{words[1]}, {words[0]}"
+    return " ".join(words)
