@@ -500,6 +500,10 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
             d.level = _level_after(sg, s, sts)
             drafts.append(d)
 
+    # A table row whose count number could not be read ("ak 11359 H&S POSS MJ F/S") between numbered rows:
+    # the one number the sequence lacks there.
+    _fill_count_gap(drafts)
+
     # 2. a felony count the court declares a misdemeanor under PC 17(b) ("THE COURT DECLARES THE OFFENSE
     # IN COUNT 2 TO BE A MISDEMEANOR PURSUANT TO SECTION 17(B) PENAL CODE") is a misdemeanor
     for sg in segs:
@@ -621,6 +625,19 @@ def _is_registration(text: str) -> bool:
 
 def _defines(text: str) -> bool:
     return bool(re.search(r"\bVIOLATION\b|\bCHARG|\bVIOL\b|\bCOUNT\b", text, re.I))
+
+
+def _fill_count_gap(drafts: list[_Draft]) -> None:
+    rows = sorted((d for d in drafts if d.row is not None), key=lambda d: d.row.start)
+    blank = [i for i, d in enumerate(rows) if d.count is None]
+    if len(blank) != 1 or len(rows) < 2:
+        return
+    i = blank[0]
+    before = rows[i - 1].count if i > 0 else 0
+    after = rows[i + 1].count if i + 1 < len(rows) else None
+    if before is not None and after is not None and after - before == 2 \
+            and not any(d.count == before + 1 for d in drafts):
+        rows[i].count = before + 1
 
 
 def _count_before(sg: Segment, s: Span, sts: list[Span]) -> int | None:

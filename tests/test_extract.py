@@ -305,6 +305,20 @@ def test_a_felony_the_court_declares_a_misdemeanor_under_17b_is_a_misdemeanor():
     assert [c.statute.value.section for c in f.charges] == ["12020", "459"]  # 17(b) is not a count
 
 
+def test_a_row_whose_count_number_is_unreadable_takes_the_number_its_neighbours_skip():
+    table = ("CASE NO. 78M01371\n"
+             "CT. CODE SECTION NATURE OF OFFENSE CLASS DISPOSITION DATE\n"
+             "{}  11359 HS  POSS MJ F/S  FEL  CONV - NOLO PLEA  5-14-79\n"
+             "2  484(A) PEN  PETTY THEFT  MISD  CONV - NOLO PLEA  5-14-79\n"
+             "{}  22350 VC  UNSAFE SPEED  INF  DISM PER PLEA BARGAIN  5-14-79\n")
+    def counts(text):
+        return sorted((c.statute.value.section, c.count) for c in extract(text).charges)
+
+    assert counts(table.format("ak", "03")) == [("11359", 1), ("22350", 3), ("484", 2)]
+    # two unreadable numbers: neither is guessed
+    assert counts(table.format("ak", "x#")) == [("11359", None), ("22350", None), ("484", 2)]
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
