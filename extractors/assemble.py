@@ -165,12 +165,17 @@ def row_count_number(tok: str) -> int | None:
     return _num(tok.strip("|"))
 
 
+# The head of a count row before its section: "01", "CT 2", "CNT 003", "COUNT: 01 VIOL:"
+_ROW_COUNT_HEAD = re.compile(r"[\s|]*(?:(?:COUNT|CT|CNT)\.?\s*(?:NO\.?)?\s*:?\s*)?([0-9OlI@BGQD©®]{1,3})(?![0-9A-Za-z])"
+                             r"(?:\s+(?:VIOL(?:ATION)?|STATUTE|CHARGE|CODE|SEC(?:TION)?)\.?)?[\s.:;)|-]*$", re.I)
+
+
 def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
     st = [s for s in spans if s.label == "STATUTE"]
     if not st:
         return None
     head = ln.text[: st[0].start - ln.start]
-    m = re.match(r"[\s|]*(?:(?:COUNT|CT|CNT)\.?\s*)?([0-9OlI@BGQD©®]{1,3})(?![0-9A-Za-z])[\s.:)|-]*$", head, re.I)
+    m = _ROW_COUNT_HEAD.match(head)
     if m:
         return row_count_number(m.group(1))
     cr = [s for s in spans if s.label == "COUNT_REF" and s.start <= ln.start + 3 and s.end <= st[0].start
@@ -426,6 +431,11 @@ def _key(st: Statute) -> tuple[str, str]:
     return (st.code, st.section)
 
 
+def _same_statute(a: Statute, b: Statute) -> bool:
+    """One count's statute read twice: 11357 and 11357(b) may be; 11357(a) and 11357(b) are two counts."""
+    return _key(a) == _key(b) and (a.subdivision is None or b.subdivision is None or a.subdivision == b.subdivision)
+
+
 # A count row whose section no normalizer could read: count, a garbled token, then the offense described.
 _UNREAD_ROW = re.compile(r"^[\s|]*(?:(?:COUNT|CNT|CT)\.?:?\s*)?(?P<count>[0-9OlI@©®BGQD]{1,3})[.):]?\s+"
                          r"(?P<token>\S*\d\S*)\s+(?P<desc>[A-Z].{6,})$", re.I)
@@ -472,7 +482,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                     return d
             return None
         if st is not None:
-            hits = [d for d in drafts if _key(d.statute.value) == _key(st)]
+            hits = [d for d in drafts if _same_statute(d.statute.value, st)]
             return hits[0] if hits else None
         return None
 

@@ -38,7 +38,7 @@ _NUM = r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|[0-9O
 _COUNT_WORD = r"(?:COUNTS?|C0UNTS?|CTS?|CNTS?|CT\.S)"
 _ASIDE = r"(?:\s*\([^()\n]{1,30}\))?"  # "COUNTS 3 (H/S 11359) AND 4 (BPC 4140)"
 COUNT_REF = re.compile(
-    rf"\b{_COUNT_WORD}\.?\s*(?:NO\.?|NOS\.?|#)?\s*"
+    rf"\b{_COUNT_WORD}\.?\s*(?:NO\.?|NOS\.?|#)?\s*:?\s*"
     rf"(?P<nums>{_NUM}(?![0-9A-Za-z]){_ASIDE}(?:\s*(?:,|&|AND|-|THRU|THROUGH|TO)\s*{_NUM}\b{_ASIDE})*)",
     re.I)
 ALL_COUNTS = re.compile(r"\bALL\s+(?:(?P<rem>OTHER|REMAINING)\s+)?(?:COUNTS|CHARGES)\b|"

@@ -319,6 +319,19 @@ def test_a_row_whose_count_number_is_unreadable_takes_the_number_its_neighbours_
     assert counts(table.format("ak", "x#")) == [("11359", None), ("22350", None), ("484", 2)]
 
 
+def test_labelled_printout_counts_keep_their_numbers_and_two_subdivisions_are_two_counts():
+    text = ("CASE NO: 98M26222 FILING: 3/24/98\n"
+            "COUNT: 61 VIOL: H.S.11357(A) LEVEL: M\n"
+            "DISPO: GUILTY-JURY DISPO DT: 8/24/98\n"
+            "COUNT: G2 VIOL: H.S,11359 LEVEL: F\n"
+            "DISPO; CONV-COURT TRIAL DISPO DT: 8/24/98\n"
+            "COUNT: @3 VIOL: H.S,11357(B) LEVEL: M\n"
+            "DISPO: GUILTY-JURY DISPO DT: 8/24/98\n")
+    f = extract(text)
+    assert sorted((c.count, c.statute.value.section, c.statute.value.subdivision) for c in f.charges) == [
+        (1, "11357", "a"), (2, "11359", None), (3, "11357", "b")]
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
