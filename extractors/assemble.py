@@ -438,7 +438,8 @@ def _same_statute(a: Statute, b: Statute) -> bool:
 
 # A count row whose section no normalizer could read: count, a garbled token, then the offense described.
 _UNREAD_ROW = re.compile(r"^[\s|]*(?:(?:COUNT|CNT|CT)\.?:?\s*)?(?P<count>[0-9OlI@©®BGQD]{1,3})[.):]?\s+"
-                         r"(?P<token>\S*\d\S*)\s+(?P<desc>[A-Z].{6,})$", re.I)
+                         r"(?P<token>\S*\d\S*(?:\s+\S*\d\S*)?)\s+(?P<desc>[^A-Za-z0-9\s]{0,4}\s*[A-Za-z]?\s*[A-Z].{6,})$",
+                         re.I)
 
 
 def _statutes_from_descriptions(doc: DocText, spans: list[Span]) -> list[Span]:
@@ -761,7 +762,7 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
             conf = min(1.0, conf + 0.05)
         disposition = Fact(last[0], round(conf, 4), doc.evidence(last[2].start, last[2].end))
         dated = [x for x in agree if x[3] is not None]
-        if dated:
+        if dated and last[0] != "pending":  # a pending count has not been disposed of: no date
             when = dated[0]
             same = [x for x in dated if x[3] == when[3]]
             wconf = max(x[4] for x in same)

@@ -332,6 +332,16 @@ def test_labelled_printout_counts_keep_their_numbers_and_two_subdivisions_are_tw
         (1, "11357", "a"), (2, "11359", None), (3, "11357", "b")]
 
 
+def test_a_pending_count_has_no_disposition_date():
+    text = ("CASE NO. 94M96755  DATE FILED 10-03-94\n"
+            "CT. CODE SECTION NATURE OF OFFENSE CLASS DISPOSITION\n"
+            "1  245(A) PC  ASSAULT W/DEADLY WEAPON  MISD  PENDING - BENCH WARRANT\n"
+            "10-07-1994 ARRAIGNMENT. NG PLEA ENTERED. BAIL SET AT $25,000.\n"
+            "12-24-1994 DEFT FAILED TO APPEAR. BAIL FORFEITED. BENCH WARRANT ISSUED AS TO COUNT 1.\n")
+    (c,) = extract(text).charges
+    assert c.disposition.value == "pending" and c.disposition_date.value is None
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"

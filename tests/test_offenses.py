@@ -48,6 +48,8 @@ def test_a_garbled_section_is_found_from_the_description_only_when_one_section_f
     assert from_description("1:12.50)", "POSS MJ UNDER 1 OZ MSD NOLO CONTENDERE") is None
     assert from_description("L4ee", "pecs RESISTING ARREST MISDEMEANOR") == Statute("PC", "148")  # "148 PC" garbled
     assert from_description("4b", "TAKING VEHICLE WO CONSENT") is None  # too few digits to go on
+    # "PC 245(a)" read as "20 245¢4)": the code read as digits, the subdivision's (a) as ¢4)
+    assert from_description("20 245¢4)", "=> s ASSAULT W/DEADLY WEAPON") == Statute("PC", "245", "a")
 
 
 def test_a_description_confirms_a_section_only_when_no_look_alike_fits_it_as_well():

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extractors.normalize._ocr import DIGIT_FOR
 from extractors.normalize.sections import all_sections, section_info
-from extractors.normalize.statutes import digit_neighbors
+from extractors.normalize.statutes import digit_neighbors, read_subdivision
 from extractors.types import Statute
 
 __all__ = ["support", "reread", "from_description"]
@@ -122,13 +122,14 @@ def _best_supported(infos, words: set[str], at_least: int):
 
 
 def from_description(token: str, text: str) -> Statute | None:
-    """A section no normalizer could read ("UC1e851", "1:12.50)", "L4ee") on a row whose description names an
+    """A section no normalizer could read ("UC1e851", "1:12.50)", "L4ee", "20 245¢4)") on a row whose description names an
     offense: the one section of the table within two characters of the token's digits that the
     description supports best (two words or more). For review only: the caller marks it untrusted."""
-    digits = "".join(ch if ch.isdigit() else DIGIT_FOR.get(ch, "") for ch in token)
-    if len(digits) < 2:
+    pieces = ["".join(ch if ch.isdigit() else DIGIT_FOR.get(ch, "") for ch in t) for t in token.split()]
+    pieces = [d for d in pieces if len(d) >= 2]  # "20 245¢4)": the code read as digits, then the section
+    if not pieces:
         return None
     near = [i for i in all_sections() if i.level != "procedure" and i.section.replace(".", "").isdigit()
-            and Levenshtein.distance(i.section.replace(".", ""), digits, score_cutoff=2) <= 2]
+            and any(Levenshtein.distance(i.section.replace(".", ""), d, score_cutoff=2) <= 2 for d in pieces)]
     info = _best_supported(near, _stems(text), at_least=2)
-    return Statute(info.code, info.section, None, False, True) if info else None
+    return Statute(info.code, info.section, read_subdivision(info, token), False, True) if info else None

@@ -248,6 +248,16 @@ def _sub_for(info: SectionInfo | None, raw: str | None) -> tuple[str | None, boo
     return sub, False
 
 
+def read_subdivision(info: SectionInfo, text: str) -> str | None:
+    """The first bracketed subdivision in `text` ("¢4)" -> "a" for a section with an (a)), or None when
+    there is none or the table does not list what it reads as."""
+    m = _FIRST_SUB_RE.search(text)
+    if m is None:
+        return None
+    sub, _ = _sub_for(info, m.group("sub") or m.group("sub2") or m.group("sub3"))
+    return sub if sub in info.subdivisions else None
+
+
 def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
     """Choose the reading of a section token: as printed if known, else an OCR correction if known,
     else as printed with known=False."""
