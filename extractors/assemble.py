@@ -31,7 +31,8 @@ _ABBREV = {"P", "C", "H", "S", "V", "B", "W", "I", "NO", "NOS", "SEC", "CT", "CT
            "DEFT", "VS", "JR", "SR", "MR", "MS", "DR", "ST", "AVE", "BLVD", "HS", "PC", "VC", "VEH", "PEN",
            "HSC", "APPROX", "INC", "CO"}
 _SENT_END = re.compile(r"[.;](?=\s+[A-Z0-9(])")
-_PRIOR = re.compile(r"\bPRIORS?\b(?!\s+TO\b)|\bPREVIOUSLY\s+CONVICTED\b|\bSTRIKES?\b|\bPRI0R", re.I)
+_PRIOR = re.compile(r"\bPRIORS?\b(?!\s+TO\b)|\bPREVIOUSLY\s+CONVICTED\b|\bSTRIKES?\b|\bPRI0R"
+                    r"|^\W{0,3}(?:R?I)?OR\s+CONV\b", re.I | re.M)  # "OR CONV:": a PRIOR CONV label cut by the scan's edge
 _REGISTER = re.compile(r"\bREGIS\w*", re.I)
 _290 = re.compile(r"(?<![\d.])29[0O](?![\d.])")
 
@@ -154,6 +155,8 @@ def _is_row(ln: TextLine, spans: list[Span]) -> bool:
         return False
     if _row_count(ln, spans) is not None:
         return True
+    if _COUNT_WORD_HEAD.match(ln.text[: st[0].start - ln.start]):
+        return True  # "CNT 8683 PC488 PETTY THEFT": a count row whose number was misread
     others = {s.label for s in spans if s.label in ("LEVEL", "DISPOSITION")}
     return bool(others) and "  " in ln.text
 
@@ -168,6 +171,9 @@ def row_count_number(tok: str) -> int | None:
 # The head of a count row before its section: "01", "CT 2", "CNT 003", "COUNT: 01 VIOL:"
 _ROW_COUNT_HEAD = re.compile(r"[\s|]*(?:(?:COUNT|CT|CNT)\.?\s*(?:NO\.?)?\s*:?\s*)?([0-9OlI@BGQD©®]{1,3})(?![0-9A-Za-z])"
                              r"(?:\s+(?:VIOL(?:ATION)?|STATUTE|CHARGE|CODE|SEC(?:TION)?)\.?)?[\s.:;)|-]*$", re.I)
+
+
+_COUNT_WORD_HEAD = re.compile(r"[\s|]*(?:COUNT|CNT|CT)\.?\s*:?\s*\S{1,5}\s*$", re.I)
 
 
 def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
@@ -645,7 +651,10 @@ def _fill_count_gap(drafts: list[_Draft]) -> None:
         return
     i = blank[0]
     before = rows[i - 1].count if i > 0 else 0
-    after = rows[i + 1].count if i + 1 < len(rows) else None
+    if i + 1 < len(rows):
+        after = rows[i + 1].count
+    else:  # the last row, after rows numbered 1, 2, ... in order
+        after = i + 2 if [d.count for d in rows[:i]] == list(range(1, i + 1)) else None
     if before is not None and after is not None and after - before == 2 \
             and not any(d.count == before + 1 for d in drafts):
         rows[i].count = before + 1

@@ -342,6 +342,29 @@ def test_a_pending_count_has_no_disposition_date():
     assert c.disposition.value == "pending" and c.disposition_date.value is None
 
 
+def test_a_last_count_row_with_a_misread_number_is_a_row_and_takes_the_next_number():
+    text = ("CASE NUMBER: PA049258 FILED: 22-FEB-90\n"
+            "CNT 001 PC459 BURGLARY 2ND DEGREE F\n"
+            "        DISPO: DISM-1385 DATE: 13-APR-90\n"
+            "CNT 082 HS11357(B) POSS MARIJUANA LESS THAN 1 OZ M\n"
+            "        DISPO: DSM 1385 DATE: 13-APR-90\n"
+            "CNT 8683 PC488 PETTY THEFT - SHOPLIFTING M\n"
+            "        DISPO: CONV PLEA DATE: 15-MAR-90\n")
+    f = extract(text)
+    assert sorted((c.count, c.statute.value.section, c.disposition.value) for c in f.charges) == [
+        (1, "459", "dismissed"), (2, "11357", "dismissed"), (3, "488", "convicted")]
+    assert "missing_count" not in f.notes
+
+
+def test_a_prior_whose_label_the_scan_cut_is_still_a_prior():
+    text = ("CASE NUMBER: M323503 FILED: 07/20/90\n"
+            "1 PC 488 PETTY THEFT - SHOPLIFTING M PLEAD GUILTY 08/10/90\n"
+            "OR CONV: 1979 23102(A) V.C. DUI\n")
+    f = extract(text)
+    assert [c.statute.value.section for c in f.charges] == ["488"]
+    assert [p.statute.section for p in f.priors] == ["23102"]
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
