@@ -618,7 +618,12 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         pc290_registrant=Fact(pc290, 0.9 if pc290 else 1.0),
         notes=tuple(notes),
     )
-    return _check_dates(facts, _entry_dates(doc, spans, prior_ranges))
+    # the case's other dates, against which a misread year is repaired: not the filing date or the DOB,
+    # which a misread year would be tested against (and may be the misread ones)
+    context = frozenset(s.value for s in spans if s.label == "DATE"
+                        and s.value not in {x.value for x in (dob, filing) if x is not None}
+                        and not any(a <= s.start < b for a, b in prior_ranges))
+    return _check_dates(facts, _entry_dates(doc, spans, prior_ranges), context)
 
 
 def _modelled_date(spans: list[Span], role: str) -> Span | None:
@@ -797,12 +802,32 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
 DISPOSITION_WITHIN_YEARS = 6  # a count is disposed of within a few years of the filing
 
 
-def repair_year(when: dt.date, filing: dt.date) -> dt.date | None:
-    """A disposition date read before its case was filed, with one year digit read as a look-alike:
-    the single date, one digit changed, that falls between the filing and a few years after it."""
-    latest = filing.replace(year=filing.year + DISPOSITION_WITHIN_YEARS)
-    found = {c for c in dates_mod.same_day_lookalike_years(when) if filing <= c <= latest}
+MIN_AGE_AT_DISPOSITION = 10  # years: no docket disposes of a count against a younger child
+CONTEXT_DAYS = 120  # a repaired year must bring the date this close to another date of the case
+
+
+def repair_year(when: dt.date, filing: dt.date | None = None, *, dob: dt.date | None = None,
+                context: frozenset[dt.date] = frozenset()) -> dt.date | None:
+    """A disposition date that cannot be as read (before its case was filed, or before the defendant was
+    ten), with one year digit read as a look-alike: the single date, one digit changed, that falls after
+    the filing (and within a few years of it) and the defendant's tenth birthday; of several such, the
+    one the case's other dates agree with (one of them within CONTEXT_DAYS)."""
+    floor = [d for d in (filing, _add_years(dob, MIN_AGE_AT_DISPOSITION) if dob else None) if d]
+    if not floor:
+        return None
+    lo = max(floor)
+    hi = _add_years(filing, DISPOSITION_WITHIN_YEARS) if filing else dt.date.today()
+    found = {c for c in dates_mod.same_day_lookalike_years(when) if lo <= c <= hi}
+    if len(found) > 1:
+        found = {c for c in found if any(abs((c - d).days) <= CONTEXT_DAYS for d in context)}
     return found.pop() if len(found) == 1 else None
+
+
+def _add_years(d: dt.date, n: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + n, day=28)
 
 
 def _entry_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, int]]) -> frozenset[dt.date]:
@@ -822,11 +847,13 @@ def _lookalike_year_in(when: dt.date, dates: frozenset[dt.date]) -> bool:
     return when not in dates and bool(dates_mod.same_day_lookalike_years(when) & dates)
 
 
-def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset()) -> CaseFacts:
+def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset(),
+                 context: frozenset[dt.date] = frozenset()) -> CaseFacts:
     """Dates must be plausible: DOB before filing, filing before disposition.
 
-    A disposition date before the filing is repaired when one look-alike digit of its year explains
-    it, at a confidence low enough to send the case to a person; any date problem is a review note.
+    A disposition date before the filing, or before the defendant was ten, is repaired when one
+    look-alike digit of its year explains it (`repair_year`, with the case's other dates as `context`),
+    at a confidence low enough to send the case to a person; any date problem is a review note.
     A disposition date that a docket entry gives with a look-alike year (03-17-1962 in the row,
     03=17=1982 on the entry) is in doubt: one of the two years was misread.
     """
@@ -840,8 +867,9 @@ def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset()) -> Cas
             ch = replace(ch, disposition_date=Fact(when, round(min(ch.disposition_date.confidence, 0.4), 4),
                                                    ch.disposition_date.evidence))
             problems.append("disposition_year_in_doubt")
-        if when and f.filing_date.value and when < f.filing_date.value:
-            fixed = repair_year(when, f.filing_date.value)
+        filing, dob = f.filing_date.value, f.defendant_dob.value
+        if when and ((filing and when < filing) or (dob and when < _add_years(dob, MIN_AGE_AT_DISPOSITION))):
+            fixed = repair_year(when, filing, dob=dob, context=context)
             if fixed:
                 ch = replace(ch, disposition_date=Fact(fixed, round(min(ch.disposition_date.confidence, 0.6), 4),
                                                        ch.disposition_date.evidence))

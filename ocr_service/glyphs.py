@@ -75,13 +75,19 @@ class Glyph:
         return shared >= 0.05 and abs(a.x - b.x) >= 0.12 and a.top <= 0.3 and b.bottom >= 0.7
 
 
+def _join(ink: np.ndarray, k: int) -> np.ndarray:
+    return cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)) if k > 1 else ink
+
+
+def join_width(height: int) -> int:
+    """How far apart the dots of a dot-matrix character of this height may stand and still be joined."""
+    return max(1, round(height / 14))
+
+
 def ink_of(crop: np.ndarray) -> np.ndarray:
     """Ink as a 0/1 mask (Otsu on the crop), the dots of dot-matrix print joined."""
     _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    k = max(1, round(crop.shape[0] / 14))
-    if k > 1:
-        ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    return ink
+    return _join(ink, join_width(crop.shape[0]))
 
 
 def _runs(cols: np.ndarray) -> list[list[int]]:
@@ -166,6 +172,10 @@ def check_word(image: np.ndarray, word: Word) -> str:
     for i, (ch, cell) in enumerate(zip(text, cells)):
         if ch in SUSPECT or ch in SUSPECT_LETTERS:
             m = measure(cell, tall)
+            if m is not None and not m.holes:
+                # sparse dots (a worn ribbon) leave the ring open: join them wider, once; a 3, 5, 6 or 9
+                # stays open, its gap being far wider than a gap between dots
+                m = measure(_join(cell, join_width(crop.shape[0]) + 2), tall)
             if m is not None and (m.slashed or (ch in SUSPECT and m.ring)):
                 out[i] = "0"
     return "".join(out)

@@ -276,6 +276,22 @@ def test_a_disposition_year_misread_before_the_filing_is_repaired_and_sent_to_re
     assert "implausible_date" in f.notes
 
 
+def test_a_disposition_year_before_the_defendant_was_ten_is_repaired_by_the_cases_other_dates():
+    from extractors.assemble import repair_year
+
+    dob = dt.date(1950, 7, 19)
+    # 1932 (9 read as 3): 1982 and 1992 both fit the defendant's age; a sentence dated 1992 decides
+    assert repair_year(dt.date(1932, 1, 10), dob=dob) is None
+    assert repair_year(dt.date(1932, 1, 10), dob=dob, context=frozenset({dt.date(1992, 1, 29)})) == \
+        dt.date(1992, 1, 10)
+    text = ("CASE NUMBER: YA847312\nDEFENDANT: WASHINGTON, MIGUEL  DOB: 19-JUL-50\n"
+            "CNT 001 PC-459 BURGLARY FEL GUILTY PLEA 10-JAN-32\n"
+            "CNT 001 SENT 29-JAN-92: PROBATION DENIED: STATE PRISON 2 YEARS\n")
+    f = extract(text)
+    assert f.charges[0].disposition_date.value == dt.date(1992, 1, 10)
+    assert f.charges[0].disposition_date.confidence <= 0.6 and "implausible_date" in f.notes
+
+
 def test_an_entry_whose_date_lost_its_slashes_still_dates_the_verdict():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"

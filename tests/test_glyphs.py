@@ -111,6 +111,16 @@ def test_real_eights_sixes_and_nines_are_left_as_read():
     assert _check("8698", "8698") == "8698"
 
 
+def test_a_ring_left_open_by_faint_dots_is_joined_and_read_but_an_8_still_is_not_a_zero():
+    img, box = _word("198Ø")
+    x0 = 10 + 3 * (W + GAP)
+    img[10 + H // 2 - 2:10 + H // 2 + 2, x0:x0 + W] = 255  # the ring cut across its middle, 4 px
+    assert glyphs.check_word(img, Word("1988", box, 0.9, 0)) == "1980"
+    img, box = _word("1988")
+    img[10 + H // 4 - 2:10 + H // 4 + 2, x0:x0 + W] = 255  # the 8's upper loop cut the same way
+    assert glyphs.check_word(img, Word("1988", box, 0.9, 0)) == "1988"
+
+
 def test_a_barred_zero_is_left_as_read_it_cannot_be_told_from_an_8():
     assert _check("19θ1", "1981") == "1981"
 
