@@ -711,6 +711,9 @@ def _segment_date(sg: Segment, ds: Span) -> Span | None:
     return min(cands, key=lambda s: abs(s.start - ds.start))
 
 
+INFERRED_PENDING = 0.7  # confidence factor of a count found pending because the whole case was
+
+
 def _event_targets(doc: DocText, sg: Segment, dispos: list[Span], drafts: list[_Draft]):
     """Which counts each disposition of a prose segment disposes of."""
     out: list[tuple[Span, list[_Draft], float]] = [(ds, [], 1.0) for ds in dispos]
@@ -738,6 +741,12 @@ def _event_targets(doc: DocText, sg: Segment, dispos: list[Span], drafts: list[_
                 named = True
     if not named and len(drafts) == 1:
         out[0] = (out[0][0], drafts[:], 0.85)
+    elif not named:
+        # a bench warrant or an open case names no count: the whole case waits, so every count not
+        # disposed of by then is pending (a count disposed of before or after keeps that disposition).
+        # Inferred, not read: below the disposition threshold, so a person confirms it.
+        out = [(ds, [d for d in drafts if not d.dispositions], INFERRED_PENDING) if ds.value == "pending"
+               else (ds, tg, f) for ds, tg, f in out]
     return [(ds, _uniq(tg), f) for ds, tg, f in out if tg]
 
 

@@ -381,6 +381,19 @@ def test_a_prior_whose_label_the_scan_cut_is_still_a_prior():
     assert [p.statute.section for p in f.priors] == ["23102"]
 
 
+def test_a_bench_warrant_naming_no_count_leaves_the_undisposed_counts_pending_for_a_person_to_confirm():
+    text = ("CASE NO. A855303\n"
+            "01 H&S11357(b) POSS MARIJUANA MSD PLED NOLO 02/23/81\n"
+            "02 P/C487 GRAND THEFT PROPERTY FEL\n"
+            "PROCEEDINGS\n"
+            "03/25/81 DEFT FAILS TO APPEAR. BENCH WARRANT ISSUED, BAIL $5,000.\n")
+    f = extract(text)
+    c1, c2 = sorted(f.charges, key=lambda c: c.count)
+    assert c1.disposition.value == "convicted"
+    assert c2.disposition.value == "pending" and c2.disposition_date.value is None
+    assert c2.disposition.confidence < 0.75  # inferred: below the routing threshold
+
+
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"
