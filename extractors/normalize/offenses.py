@@ -100,9 +100,11 @@ def reread(st: Statute, text: str) -> Statute | None:
     """The look-alike section (one digit swapped by the typeface) that the row's description supports,
     when the section as read is unknown or has no support, and exactly one look-alike has the most;
     else None."""
-    if "." in st.section or not st.section.isdigit() or (st.known and support(st, text)):
+    whole, dot, dec = st.section.partition(".")
+    if not whole.isdigit() or (dot and not dec.isdigit()) or (st.known and support(st, text)):
         return None
-    infos = [i for c in digit_neighbors(st.section) if (i := section_info(st.code, c)) is not None]
+    # "12822.5" is 12022.5 with a slashed zero read as 8: the whole part's look-alikes, the decimal kept
+    infos = [i for c in digit_neighbors(whole) if (i := section_info(st.code, c + dot + dec)) is not None]
     info = _best_supported(infos, _stems(text), at_least=1)
     if info is None:
         return None
