@@ -32,12 +32,15 @@ from extractors.types import OcrPage, Word
 
 SUSPECT = frozenset("86935@©")  # what a stroked zero is read as
 SUSPECT_LETTERS = frozenset("GQDB")  # read for a slashed zero too; only the slashed shape makes them 0
-# dates, case numbers (a letter prefix), section numbers (a code prefix, a subdivision after), and
+# dates, case numbers (a letter prefix), section numbers (a code prefix such as H.S. or HSC-, a subdivision
+# after), and
 # printout dates with the month's name (28-NOV-80)
-NUMERIC_WORD = re.compile(r"^(?:[^0-9]{0,3}[0-9][0-9/.\-]*[0-9][^0-9]{0,4}|[0-9]{1,2}-[A-Z]{3}-[0-9]{2,4}[^0-9]?)$")
+NUMERIC_WORD = re.compile(r"^(?:[^0-9]{0,4}[0-9][0-9/.\-]*[0-9][^0-9]{0,4}|[0-9]{1,2}-[A-Z]{3}-[0-9]{2,4}[^0-9]?)$")
 CORRECTED_CONF = 0.80
 MIN_HEIGHT = 16  # pixels: a smaller glyph (under about 10 pt at 150 dpi) has too few to tell its holes
 MIN_HOLE = 0.02  # a hole smaller than this share of the glyph's box is a gap between dots
+SLASH_SHIFT = 0.12  # a slashed zero's holes sit this far apart sideways (share of the width); an 8's under 0.05
+SLASH_WIDTH = 0.15  # and at most this far apart up and down (share of the height): the slash between them
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +68,15 @@ class Glyph:
 
     @property
     def slashed(self) -> bool:
-        """A ring cut in two by a slash: two holes side by side, both reaching the middle. An 8's two
-        holes sit one above the other. A barred zero (a level bar across the ring) cannot be told
-        from an 8 at these sizes and is left as read."""
+        """A ring cut in two by a slash: two holes offset sideways (one up on one side, one down on the
+        other), at most a slash's width apart. An 8's two holes sit straight one above the other. A
+        barred zero (a level bar across the ring) cannot be told from an 8 at these sizes and is left
+        as read."""
         if self.height_ratio < 0.8 or len(self.holes) != 2:
             return False
         a, b = sorted(self.holes, key=lambda h: h.y)
-        shared = min(a.bottom, b.bottom) - max(a.top, b.top)
-        return shared >= 0.05 and abs(a.x - b.x) >= 0.12 and a.top <= 0.3 and b.bottom >= 0.7
+        shared = min(a.bottom, b.bottom) - max(a.top, b.top)  # below 0: a gap between them
+        return shared >= -SLASH_WIDTH and abs(a.x - b.x) >= SLASH_SHIFT and a.top <= 0.3 and b.bottom >= 0.7
 
 
 def _join(ink: np.ndarray, k: int) -> np.ndarray:
@@ -95,13 +99,14 @@ def _runs(cols: np.ndarray) -> list[list[int]]:
     return [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
 
 
-def cells_of(ink: np.ndarray, n: int) -> list[np.ndarray] | None:
+def cells_of(ink: np.ndarray, n: int) -> list[np.ndarray | None] | None:
     """The ink of each of the word's `n` characters, or None where they cannot be told apart.
 
     Characters are the runs of inked columns; runs split by a hair's gap (a broken stroke) are
     joined. Where characters touch, digits being of one width in nearly every face, the word is
     cut into n equal cells, and each connected piece of ink goes to the cell its centre is in;
-    that is only trusted when the runs that were found start on that grid.
+    that is only trusted when the runs that were found start on that grid, and a character whose ink
+    runs on into its neighbour's cell is None.
     """
     h = ink.shape[0]
     runs = [r for r in _runs(ink.any(axis=0)) if ink[:, r[0]:r[1]].sum() >= 0.02 * h * h]
@@ -121,13 +126,17 @@ def cells_of(ink: np.ndarray, n: int) -> list[np.ndarray] | None:
         return None
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     cell_of = np.clip(((centroids[:, 0] - x0) // pitch).astype(int), 0, n - 1)
-    cells = []
+    cells: list[np.ndarray | None] = []
+    margin = 0.15 * pitch
     for k in range(n):
         a, b = int(round(x0 + k * pitch)), int(round(x0 + (k + 1) * pitch))
         mine = np.flatnonzero(cell_of == k)
         mine = mine[mine > 0]
-        cell = np.isin(labels[:, a:b], mine).astype(np.uint8)
-        cells.append(cell)
+        left, width = stats[mine, cv2.CC_STAT_LEFT], stats[mine, cv2.CC_STAT_WIDTH]
+        if np.any(left < a - margin) or np.any(left + width > b + margin):
+            cells.append(None)  # ink that runs on into a neighbour: this character is not on its own
+            continue
+        cells.append(np.isin(labels[:, a:b], mine).astype(np.uint8))
     return cells
 
 
@@ -164,13 +173,14 @@ def check_word(image: np.ndarray, word: Word) -> str:
     cells = cells_of(ink_of(crop), len(text))
     if cells is None:
         return text
-    heights = [int(np.ptp(np.nonzero(c)[0])) + 1 for ch, c in zip(text, cells) if ch.isdigit() and c.any()]
+    heights = [int(np.ptp(np.nonzero(c)[0])) + 1 for ch, c in zip(text, cells)
+               if ch.isdigit() and c is not None and c.any()]
     if not heights:
         return text
     tall = int(np.median(heights))
     out = list(text)
     for i, (ch, cell) in enumerate(zip(text, cells)):
-        if ch in SUSPECT or ch in SUSPECT_LETTERS:
+        if cell is not None and (ch in SUSPECT or ch in SUSPECT_LETTERS):
             m = measure(cell, tall)
             if m is not None and not m.holes:
                 # sparse dots (a worn ribbon) leave the ring open: join them wider, once; a 3, 5, 6 or 9
