@@ -134,7 +134,7 @@ MUNICIPAL COURT OF EAST VALLEY JUDICIAL DISTRICT
 DOCKET NO. 87M04412                    DATE FILED 02/11/87
 DEFENDANT  PRICE, WALTER J             D.O.B. 07/19/59
 CT  STATUTE        OFFENSE                  LVL    DISPOSITION          DATE
-01  11359 H&S      POSS MJ FOR SALE         FEL    CONV                 05/04/87
+01  11359 H&S      POSSESSION               FEL    CONV                 05/04/87
 """
 CLEAN_TRUTH = {"file": "t1.png", "case_number": "87M04412", "charges": [
     {"count": 1, "code": "HS", "section": "11359", "subdivision": None, "disposition": "convicted",
@@ -181,5 +181,6 @@ def test_calibration_outcomes_separate_structural_routing_from_confidence():
     cases, truth, results = outcomes(recs)
     low, empty = cases
     assert not low.structural and low.correct  # right, and routed today only for its low confidence
+    # (the description names no offense fully, so it does not vouch for the section: offenses.confirms)
     assert 0.0 < low.fields["statute"] < 0.7 and results[0]["review"]["required"]
     assert empty.structural  # no charges found: routed whatever the thresholds
