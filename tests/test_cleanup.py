@@ -329,3 +329,24 @@ def test_typed_dash_rules_are_found_and_no_character_is_touched():
 def test_a_page_of_plain_text_has_no_dash_rules_to_remove(page):
     cleaned = cleanup.clean(render_page(dpi=300, pt=10).image, 300)
     assert "dashes" not in cleaned.step_names
+
+
+# --- long-line openings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [20, 64, 65, 101, 180])
+def test_open_line_is_opencvs_opening_pixel_for_pixel(n):
+    """open_line opens only the rows (columns) that can hold a long run; the result must be OpenCV's
+    opening of the whole mask, runs touching the page edge included."""
+    rng = np.random.default_rng(n)
+    for _ in range(40):
+        h, w = rng.integers(20, 400, 2)
+        mask = np.where(rng.random((h, w)) < rng.choice([0.05, 0.5, 0.95]), 255, 0).astype(np.uint8)
+        for _ in range(rng.integers(0, 6)):  # ruled lines of random length, some from an edge
+            y, x, length = rng.integers(0, h), rng.integers(-50, w), rng.integers(n // 3, 2 * n)
+            mask[y: y + rng.integers(1, 4), max(0, x): x + length] = 255
+            x, y, length = rng.integers(0, w), rng.integers(-50, h), rng.integers(n // 3, 2 * n)
+            mask[max(0, y): y + length, x: x + rng.integers(1, 4)] = 255
+        for horizontal in (True, False):
+            kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1) if horizontal else (1, n))
+            expected = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+            assert np.array_equal(cleanup.open_line(mask, n, horizontal), expected)
