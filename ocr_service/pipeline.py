@@ -57,12 +57,19 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
             continue
         engine = engine or get_engine(settings)
         with timer.stage("cleanup"):
-            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation,
+            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation, orient_after_reading=True,
                                     max_ocr_pixels=settings.max_ocr_pixels)
+
+        def reclean(angle: int, confidence: float, src=src) -> cleanup.CleanedPage:
+            # found sideways only by reading (rare): clean the source again, turned that way
+            return cleanup.clean(src.image, src.dpi, orient=lambda _sample: (angle, confidence),
+                                 max_ocr_pixels=settings.max_ocr_pixels)
+
+        with timer.stage("ocr"):  # includes settling upside down or upright by the reading
+            cleaned, first = reread.read_upright(engine, cleaned, src.number, reclean)
+            page = reread.read_page(engine, cleaned, src.number, first)
         if on_page is not None:
             on_page(src.number, cleaned.image)
-        with timer.stage("ocr"):
-            page = reread.read_page(engine, cleaned, src.number)
         yield page
 
 
