@@ -422,3 +422,22 @@ def test_a_sideways_page_missed_by_the_line_check_is_cleaned_again_turned(page, 
     upright, words = reread.read_upright(engine, pending, 1, _reclean(sideways, 200))
     assert upright.rotation == 270 and np.array_equal(upright.image, page.image)
     assert word_recall(words.text, DOCKET) >= 0.95
+
+
+def test_dot_matrix_print_is_not_taken_for_small_text():
+    """Pin dots measure as tiny characters; joined, they are the printout's large ones: no upscaling."""
+    from samples.generator import render_document
+
+    doc = render_document(11, 23, layouts=["printout"], formats=["png"])  # a clean dot-matrix printout
+    gray = np.asarray(doc.pages[0].convert("L"))
+    a = cleanup._analyse(gray, doc.dpi)
+    assert 0 < a.measures.text_height < cleanup.TEXT_HEIGHT_MIN  # the dots
+    assert cleanup.dotted_print(a.ink, a.measures.text_height)
+    assert "upscale" not in cleanup.clean(gray, doc.dpi).step_names
+
+
+def test_small_solid_text_is_still_upscaled():
+    low = render_page(dpi=80).image
+    a = cleanup._analyse(low, 80)
+    assert not cleanup.dotted_print(a.ink, a.measures.text_height)
+    assert "upscale" in cleanup.clean(low, 80).step_names
