@@ -1,11 +1,11 @@
 """Where a page's time goes inside the pipeline, and what the orientation step costs.
 
     python -m bench.profile --pages 8          # pyinstrument tree over 8 benchmark pages, one process
-    python -m bench.profile --orientation --pages 40   # what orientation costs, and a proposed order
+    python -m bench.profile --orientation --pages 40   # orientation searched in cleanup vs after reading
 
 Both run the product's own public functions in this process on the benchmark corpus; nothing is
-patched. `--orientation` times cleanup + OCR per page with and without the orientation step and
-projects the cost of reading a page first and searching orientations only when it reads badly.
+patched. `--orientation` times cleanup + the first reading per page with the orientation searched in
+cleanup for every page (the order before issue 7's read-first change) and in the pipeline's order.
 """
 from __future__ import annotations
 
@@ -71,77 +71,63 @@ def trim_tree(text: str, root: str) -> str:
 @dataclass(frozen=True)
 class OrientationRow:
     page: str
-    clean_plain_s: float  # cleanup.clean() without orientation, CPU seconds
-    clean_oriented_s: float  # cleanup.clean() with the engine's orientation, as the pipeline calls it
-    read_plain_s: float  # OCR of the page cleaned without orientation
-    read_oriented_s: float  # OCR of the page cleaned with orientation
-    upright_score: float  # reading score of the page read without orientation
-    upright_words: int
-    rotation: int  # what the product's orientation decided
-
-    @property
-    def shipped_s(self) -> float:
-        return self.clean_oriented_s + self.read_oriented_s
-
-    def read_first_s(self, min_score: float, min_words: int) -> float:
-        """The proposed order: clean and read the page as it is; only a page that reads badly pays for
-        the orientation search and, if turned, a second cleanup and read (counted in full here)."""
-        base = self.clean_plain_s + self.read_plain_s
-        return base if self.reads_upright(min_score, min_words) else base + self.shipped_s
-
-    def reads_upright(self, min_score: float, min_words: int) -> bool:
-        return self.upright_score >= min_score and self.upright_words >= min_words
+    in_cleanup_s: float  # clean() asking the engine's orientation for every page, then OCR (the old order)
+    after_reading_s: float  # the pipeline's order: clean(orient_after_reading=True), then read_upright
+    rotation_in_cleanup: int
+    rotation_after_reading: int
+    searched: bool  # the pipeline's order asked the engine which way up
 
 
 def orientation_costs(pages: Sequence[Path]) -> list[OrientationRow]:
-    """Per page, CPU seconds of cleanup and OCR with and without the orientation step, and how well
-    the page reads without it (the product's own reading score)."""
-    from ocr_service import cleanup
-    from ocr_service.ocr import get_engine, reading_score
+    """Per page, CPU seconds of cleanup + first reading with orientation searched in cleanup for every
+    page, and in the pipeline's order (searched only for a page whose lines run down it, or whose
+    reading scores poorly)."""
+    from ocr_service import cleanup, reread
+    from ocr_service.ocr import get_engine
     from ocr_service.settings import get_settings
 
     engine = get_engine(get_settings())
+    searches = [0]
 
-    def timed(fn, *args, **kwargs):
-        t0 = time.process_time()
-        out = fn(*args, **kwargs)
-        return time.process_time() - t0, out
+    class Counting:
+        def read(self, *args, **kwargs):
+            return engine.read(*args, **kwargs)
 
-    def read(c):
-        return engine.read(c.ocr_image, 1, scale=c.scale, dpi=c.ocr_dpi)
+        def orientation(self, sample):
+            searches[0] += 1
+            return engine.orientation(sample)
 
+    counting = Counting()
     rows = []
     for path in pages:
         image, dpi = _load(path)
-        t_plain, plain = timed(cleanup.clean, image, dpi)
-        t_oriented, oriented = timed(cleanup.clean, image, dpi, orient=engine.orientation)
-        r_plain, page_plain = timed(read, plain)
-        r_oriented, _ = timed(read, oriented)
-        score, words = reading_score(page_plain.words)
-        rows.append(OrientationRow(path.name, t_plain, t_oriented, r_plain, r_oriented, score, words,
-                                   oriented.rotation))
+        t0 = time.process_time()
+        old = cleanup.clean(image, dpi, orient=engine.orientation)
+        engine.read(old.ocr_image, 1, scale=old.scale, dpi=old.ocr_dpi)
+        t1 = time.process_time()
+        searches[0] = 0
+        new = cleanup.clean(image, dpi, orient=counting.orientation, orient_after_reading=True)
+        new, _ = reread.read_upright(counting, new, 1, lambda angle, conf: cleanup.clean(
+            image, dpi, orient=lambda _sample: (angle, conf)))
+        t2 = time.process_time()
+        rows.append(OrientationRow(path.name, t1 - t0, t2 - t1, old.rotation, new.rotation, searches[0] > 0))
     return rows
 
 
 def orientation_table(rows: Sequence[OrientationRow]) -> str:
-    from ocr_service.ocr.base import MIN_WORDS, UPRIGHT_SCORE
-
     n = len(rows)
-    shipped = sum(r.shipped_s for r in rows) / n
-    proposed = sum(r.read_first_s(UPRIGHT_SCORE, MIN_WORDS) for r in rows) / n
-    plain = sum(r.clean_plain_s + r.read_plain_s for r in rows) / n
-    fast = [r for r in rows if r.reads_upright(UPRIGHT_SCORE, MIN_WORDS)]
-    wrong = [r.page for r in fast if r.rotation != 0]
+    old = sum(r.in_cleanup_s for r in rows) / n
+    new = sum(r.after_reading_s for r in rows) / n
+    differ = [f"{r.page} ({r.rotation_in_cleanup} -> {r.rotation_after_reading})" for r in rows
+              if r.rotation_in_cleanup != r.rotation_after_reading]
     return "\n".join([
-        f"| cleanup + OCR, {n} pages ({sum(r.rotation != 0 for r in rows)} turned by orientation) | CPU s per page |",
+        f"| cleanup + first reading, {n} pages ({sum(r.rotation_after_reading != 0 for r in rows)} turned) | CPU s per page |",
         "|---|---:|",
-        f"| without orientation | {plain:.3f} |",
-        f"| as shipped (orientation sample read inside cleanup) | {shipped:.3f} |",
-        f"| read first, orient only pages scoring < {UPRIGHT_SCORE} (proposed) | {proposed:.3f} |",
+        f"| orientation searched in cleanup for every page | {old:.3f} |",
+        f"| the pipeline's order: after reading, only when needed | {new:.3f} |",
         "",
-        (f"{len(fast)} of {n} pages read well as they are (score >= {UPRIGHT_SCORE}, >= {MIN_WORDS} words) and "
-        f"would skip the orientation search; of those, turned by the product's orientation: "
-        f"{', '.join(wrong) or 'none'}."),
+        f"The pipeline's order asked the engine on {sum(r.searched for r in rows)} of {n} pages; "
+        f"turned differently: {', '.join(differ) or 'none'}.",
     ])
 
 

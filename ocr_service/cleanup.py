@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import cv2
@@ -87,6 +87,10 @@ class CleanedPage:
     skew_deg: float  # degrees turned counter-clockwise to straighten the lines
     steps: tuple[Step, ...]
     measures: PageMeasures  # measured on the input page
+    # clean(..., orient_after_reading=True) on a page whose lines run across: which way up it is was
+    # left to its reading (0 or 180 degrees); the square to give the engine's orientation() if the
+    # page reads badly (see `orientation_sample`). None when orientation was settled or not wanted.
+    orientation_sample: np.ndarray | None = None
 
     @property
     def step_names(self) -> tuple[str, ...]:
@@ -196,8 +200,17 @@ class _Blobs:
     chars: np.ndarray  # boolean per component: character-sized
 
 
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """8-connected components of a 0/1 or 0/255 mask: (count with background, int32 labels, stats).
+
+    The block-based algorithm (BBDT) gives the same labels, numbering and stats as OpenCV's default
+    (checked pixel for pixel on the benchmark and real-scan pages) at under half the CPU time."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    return n, labels, stats
+
+
 def _blobs(ink: np.ndarray) -> _Blobs:
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats = _components(ink)
     stats = stats[1:]
     w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
     H = ink.shape[0]
@@ -351,29 +364,77 @@ def rotate_deg(gray: np.ndarray, deg: float, fill: int) -> np.ndarray:
                           borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
-def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray | None = None) -> np.ndarray:
+def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray | None = None, *,
+                       blobs: _Blobs | None = None) -> np.ndarray:
     """A square of the page where the writing is densest, reduced so characters are ~16 px high and
     at most 480 px a side: enough text to tell which way is up, cheap to read several times
     (measured: 0.14 s of CPU per upright read, against 0.22 s at 20 px and 800 px, with the
     same separation of upright and upside-down readings).
 
-    `chars` (0/1, same shape) marks character-sized ink; without it, pixels darker than mid-gray.
-    Specks and faded text make plain darkness a poor guide to where the text is.
+    Where the writing is: `blobs` (the page's components; their character-sized ones, each counted
+    at its centre), else `chars` (0/1, same shape, marks character-sized ink), else pixels darker
+    than mid-gray. Specks and faded text make plain darkness a poor guide to where the text is.
+    Only the chosen square is reduced, not the page.
     """
+    h, w = gray.shape
     factor = min(1.0, 16.0 / text_height) if text_height else min(1.0, 1000 / max(gray.shape))
-    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
-    side = int(min(small.shape[0], small.shape[1], max(300, min(480, 0.45 * min(small.shape)))))
-    if side >= min(small.shape):
-        return np.ascontiguousarray(small)
-    if chars is None:
-        writing = (small < 128).astype(np.float32)
+    sh, sw = (round(h * factor), round(w * factor)) if factor < 1 else (h, w)  # as cv2.resize's fx, fy
+    side = int(min(sh, sw, max(300, min(480, 0.45 * min(sh, sw)))))
+    if side >= min(sh, sw):
+        return _reduce(gray, factor)
+    if blobs is not None:
+        st = blobs.stats[blobs.chars]
+        cy = np.minimum(((st[:, 1] + st[:, 3] / 2) * factor).astype(np.int64), sh - 1)
+        cx = np.minimum(((st[:, 0] + st[:, 2] / 2) * factor).astype(np.int64), sw - 1)
+        writing = np.bincount(cy * sw + cx, weights=st[:, 4] * factor * factor,
+                              minlength=sh * sw).astype(np.float32).reshape(sh, sw)
+    elif chars is not None:
+        writing = cv2.resize(chars.astype(np.float32), (sw, sh), interpolation=cv2.INTER_AREA)
     else:
-        writing = cv2.resize(chars.astype(np.float32), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+        writing = (_reduce(gray, factor) < 128).astype(np.float32)
     density = cv2.boxFilter(writing, -1, (side, side), normalize=True, borderType=cv2.BORDER_CONSTANT)
     half = side // 2
-    inner = density[half: small.shape[0] - half, half: small.shape[1] - half]
+    inner = density[half: sh - half, half: sw - half]
     cy, cx = np.unravel_index(int(np.argmax(inner)), inner.shape)
-    return np.ascontiguousarray(small[cy: cy + side, cx: cx + side])
+    full = min(h, w, round(side / factor))
+    y0, x0 = min(int(cy / factor), h - full), min(int(cx / factor), w - full)
+    square = gray[y0: y0 + full, x0: x0 + full]
+    if full == side:
+        return np.ascontiguousarray(square)
+    return cv2.resize(square, (side, side), interpolation=cv2.INTER_AREA)
+
+
+def _reduce(gray: np.ndarray, factor: float) -> np.ndarray:
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
+    return np.ascontiguousarray(small)
+
+
+# Which way the text lines run, from where the characters are: neighbours along a line are much
+# closer than neighbours across lines. On the benchmark, real-scan and dev pages, and the same pages
+# turned sideways, the ratio below was 0.89 or more on every upright page (1.5-7.9 on all but dot-matrix
+# printouts, whose characters fall apart into dots) and 0.22-0.63 on sideways pages, except five
+# whose characters were not found (faded, dot-matrix) with 0.83-1.9.
+LINES_DOWN_RATIO = 0.7
+
+
+def lines_run_down(blobs: _Blobs, shape: tuple[int, int]) -> bool:
+    """True when the text lines clearly run down the page (a page lying sideways).
+
+    Each character's centre is put on a grid of quarter character heights; dilated along x, the
+    characters of a line join, dilated along y they do not (and the other way round on a sideways
+    page). Lines run down when joining along y leaves at most LINES_DOWN_RATIO times the groups
+    that joining along x leaves. False when there are too few characters to tell.
+    """
+    th = blobs.text_height
+    st = blobs.stats[blobs.chars]
+    if not th or len(st) < 20:
+        return False
+    f = 4.0 / th
+    grid = np.zeros((int(shape[0] * f) + 2, int(shape[1] * f) + 2), np.uint8)
+    grid[((st[:, 1] + st[:, 3] / 2) * f).astype(np.int64), ((st[:, 0] + st[:, 2] / 2) * f).astype(np.int64)] = 1
+    along_x = cv2.connectedComponents(cv2.dilate(grid, np.ones((1, 5), np.uint8)), connectivity=8)[0] - 1
+    along_y = cv2.connectedComponents(cv2.dilate(grid, np.ones((5, 1), np.uint8)), connectivity=8)[0] - 1
+    return along_y <= LINES_DOWN_RATIO * along_x
 
 
 def remove_noise(gray: np.ndarray, impulse: float, threshold: float) -> tuple[np.ndarray, Step]:
@@ -419,7 +480,7 @@ def _solid_regions(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np
     and Otsu's threshold."""
     t, dark = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    _, labels, stats = _components(solid)
     return dark, labels, stats[1:], t
 
 
@@ -449,16 +510,20 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
     They are found in the dark pixels after a morphological opening wider than a pen stroke, which
     removes all writing (so text touching a border is kept) and leaves only solid regions. Most pages
     have none, and what is sought is large (a hole is at least 0.17 inch across): so the page is
-    first searched on a copy reduced until the opening is about 6 px wide, with every limit widened
-    by a fifth, and only a page where that finds something is searched and painted at full resolution.
+    first searched on a copy reduced until the opening is about 6 px wide (at least halved, for an
+    opening of 7-11 px: then the reduced opening is rounded down), with every limit widened by a
+    fifth, and only a page where that finds something is searched and painted at full resolution.
     """
     h_img, w_img = gray.shape
     th = text_height or 0.1 * dpi
     k = max(3, int(0.4 * th)) | 1
     f = max(1, k // 6)
+    k_small = max(3, round(k / f)) | 1
+    if f == 1 and k >= 7:
+        f, k_small = 2, max(3, k // 2) | 1
     if f > 1:
         small = cv2.resize(gray, (w_img // f, h_img // f), interpolation=cv2.INTER_AREA)
-        _, _, stats, _ = _solid_regions(small, max(3, round(k / f)) | 1)
+        _, _, stats, _ = _solid_regions(small, k_small)
         borders, holes = _edge_regions(stats, gray.shape, th, dpi, f, slack=0.8)
         if not (borders.any() or holes.any()):
             return gray, 0, 0
@@ -502,9 +567,49 @@ def find_rules(ink: np.ndarray, dpi: float) -> np.ndarray:
     """Mask (uint8 0/255) of long straight horizontal and vertical ink lines, grown by a pixel."""
     n = max(20, round(RULE_MIN_INCHES * dpi))
     ink255 = ink * np.uint8(255)
-    rules = cv2.morphologyEx(ink255, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
-    rules |= cv2.morphologyEx(ink255, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    rules = open_line(ink255, n, horizontal=True)
+    rules |= open_line(ink255, n, horizontal=False)
     return cv2.dilate(rules, np.ones((3, 3), np.uint8))
+
+
+_LINE_BLOCK = 8  # px: the block size of open_line's search for rows (columns) that can hold a long run
+
+
+def open_line(mask: np.ndarray, n: int, horizontal: bool) -> np.ndarray:
+    """cv2.morphologyEx(mask, MORPH_OPEN) with an n x 1 (1 x n) rectangle, pixel for pixel, for a
+    0/255 mask; computed only on the rows (columns) that can hold a run long enough to survive.
+
+    A horizontal opening keeps the pixels of horizontal ink runs at least n long (at the page edge,
+    where OpenCV counts the outside as ink, at least n/2). Such a run covers at least `m` whole
+    aligned blocks of _LINE_BLOCK pixels; blocks that are all ink are found with a short erosion
+    and a stride, and only rows with m of them in a row are opened at full resolution. Most of a
+    page's rows have none, so this costs a fraction of opening the whole page.
+    """
+    return _open_line(mask, n, horizontal)[0]
+
+
+def _open_line(mask: np.ndarray, n: int, horizontal: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """open_line, and the rows (columns) that were opened (None: all of them); no other row
+    (column) of the result has ink."""
+    f = _LINE_BLOCK
+    m = (-(-n // 2) - 2 * f + 2) // f  # whole blocks inside any run that can survive the opening
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1) if horizontal else (1, n))
+    if m < 2:
+        return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel), None
+    out = np.zeros_like(mask)
+    if horizontal:
+        blocks = cv2.erode(mask, np.ones((1, f), np.uint8))[:, f // 2::f]
+        runs = cv2.erode(blocks, np.ones((1, m), np.uint8))
+        lines = np.flatnonzero(runs.max(axis=1))
+        if len(lines):
+            out[lines] = cv2.morphologyEx(np.ascontiguousarray(mask[lines]), cv2.MORPH_OPEN, kernel)
+    else:
+        blocks = cv2.erode(mask, np.ones((f, 1), np.uint8))[f // 2::f]
+        runs = cv2.erode(blocks, np.ones((m, 1), np.uint8))
+        lines = np.flatnonzero(runs.max(axis=0))
+        if len(lines):
+            out[:, lines] = cv2.morphologyEx(np.ascontiguousarray(mask[:, lines]), cv2.MORPH_OPEN, kernel)
+    return out, lines
 
 
 def remove_rules(work: np.ndarray, ink: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
@@ -534,16 +639,24 @@ def find_dashed_rules(ink: np.ndarray, text_height: float) -> np.ndarray:
                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, round(0.45 * th)))))
     thin = cv2.bitwise_and(ink255, cv2.bitwise_not(cv2.dilate(tall, np.ones((3, 3), np.uint8))))
     joined = cv2.morphologyEx(thin, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(0.75 * th)), 1)))
-    runs = cv2.morphologyEx(joined, cv2.MORPH_OPEN,
-                            cv2.getStructuringElement(cv2.MORPH_RECT, (round(DASH_RUN_CHARS * th), 1)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-    keep = np.zeros(n, dtype=bool)
+    runs, rows = _open_line(joined, round(DASH_RUN_CHARS * th), horizontal=True)
+    mask = np.zeros_like(ink255)
+    rows = np.flatnonzero(runs.max(axis=1)) if rows is None else rows[runs[rows].max(axis=1) > 0]
+    if not len(rows):
+        return mask  # no run of thin marks long enough: nothing to label
     pad = max(2, round(0.35 * th))
-    for i in range(1, n):
-        x, y, w, h = stats[i, :4]
-        band = tall[max(0, y - pad):y + h + pad, x:x + w]
-        keep[i] = h <= 0.5 * th and np.count_nonzero(band) <= 0.01 * band.size
-    mask = (keep[labels] * np.uint8(255)).astype(np.uint8)
+    # the runs lie in these rows: label each stretch of consecutive rows on its own (a component
+    # cannot reach across a row without runs), not the whole page
+    for stretch in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
+        y0, y1 = int(stretch[0]), int(stretch[-1]) + 1
+        n, labels, stats = _components(runs[y0:y1])
+        keep = np.zeros(n, dtype=np.uint8)
+        for i in range(1, n):
+            x, y, w, h = stats[i, :4]
+            y += y0
+            band = tall[max(0, y - pad):y + h + pad, x:x + w]
+            keep[i] = h <= 0.5 * th and np.count_nonzero(band) <= 0.01 * band.size
+        mask[y0:y1] = keep[labels] * np.uint8(255)
     return cv2.bitwise_and(cv2.dilate(mask, np.ones((3, 3), np.uint8)), thin)
 
 
@@ -558,13 +671,39 @@ def remove_dashed_rules(work: np.ndarray, ink: np.ndarray, text_height: float) -
     return out, n
 
 
+DOTTED_JOIN_RATIO = 2.5  # joining pin dots multiplies the measured character height at least this much
+
+
+def dotted_print(ink: np.ndarray, text_height: float) -> bool:
+    """True when the small "characters" measured are the pin dots of dot-matrix print: joined across
+    gaps of up to 2 px (a 3x3 closing), the character height grows DOTTED_JOIN_RATIO times or more
+    and is not small. Such a page is not upscaled: its characters are large.
+
+    Measured (docs/ocr.md): on generated dot-matrix printouts (30-px characters of 2-px dots,
+    measured at 6-8 px) joining gave 2.75-4.4 times the height; on the real scans (FUNSD's 6-9 px
+    text, legal-scans' small table) at most 2.0 (letters join into words, too wide to count as
+    characters). Upscaling those printouts read worse (word F1 0.34 against 0.38 without, 6 pages)
+    and cost a third more OCR time.
+    """
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    height = _blobs(joined).text_height
+    return height >= max(TEXT_HEIGHT_MIN, DOTTED_JOIN_RATIO * text_height)
+
+
 def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = None, *,
-          disable: frozenset[str] | set[str] = frozenset(), max_ocr_pixels: int = MAX_OCR_PIXELS) -> CleanedPage:
+          disable: frozenset[str] | set[str] = frozenset(), max_ocr_pixels: int = MAX_OCR_PIXELS,
+          orient_after_reading: bool = False) -> CleanedPage:
     """Clean one page for OCR, applying only the steps its measurements call for.
 
     `orient` is an engine's `orientation` (or None to skip orientation). `disable` names steps
     to skip (median, orient, deskew, flatten, borders, rules, dashes, specks, smooth, upscale, binarize), for measuring
     what each contributes. Upscaling never makes the OCR image larger than `max_ocr_pixels`.
+
+    With `orient_after_reading`, `orient` is called here only when the text lines run down the page
+    (`lines_run_down`: it lies sideways, and is turned, measured and deskewed again here). A page
+    whose lines run across is either upright or upside down, and reading it tells which at no extra
+    cost when it is upright: its `orientation_sample` is returned for the caller to decide on after
+    reading (`reread.read_upright`), and `turn_upside_down` turns it.
     """
     gray = to_gray(image)
     analysis = _analyse(gray, dpi)
@@ -589,9 +728,13 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
             analysis = _analyse(work, m.dpi)
 
     rotation = 0
+    pending_sample = None
     if orient is not None and "orient" not in disable:
-        sample = orientation_sample(work, analysis.measures.text_height, _char_mask(analysis.blobs))
-        angle, confidence = orient(sample)
+        sample = orientation_sample(work, analysis.measures.text_height, blobs=analysis.blobs)
+        if orient_after_reading and not lines_run_down(analysis.blobs, work.shape):
+            angle, confidence, pending_sample = 0, 0.0, sample
+        else:
+            angle, confidence = orient(sample)
         if angle % 360 and confidence >= ORIENT_MIN_CONFIDENCE:
             rotation = angle % 360
             k = rotation // 90
@@ -643,7 +786,7 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
                                                       "paper_noise": round(a.paper_noise, 2), "sigma": SMOOTH_SIGMA})))
 
     scale = 1.0
-    if "upscale" not in disable and 0 < a.text_height < TEXT_HEIGHT_MIN:
+    if "upscale" not in disable and 0 < a.text_height < TEXT_HEIGHT_MIN and not dotted_print(analysis.ink, a.text_height):
         scale = round(min(MAX_UPSCALE, TEXT_HEIGHT_TARGET / a.text_height) * 4) / 4
         scale = max(1.0, min(scale, math.floor(math.sqrt(max_ocr_pixels / work.size) * 4) / 4))
         if scale > 1.0:
@@ -659,4 +802,17 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
 
     return CleanedPage(ocr_image=np.ascontiguousarray(work), image=np.ascontiguousarray(gray), scale=scale,
                        ocr_dpi=round(m.dpi * scale), rotation=rotation, skew_deg=skew_applied,
-                       steps=tuple(steps), measures=m)
+                       steps=tuple(steps), measures=m, orientation_sample=pending_sample)
+
+
+def turn_upside_down(cleaned: CleanedPage, confidence: float) -> CleanedPage:
+    """The cleaned page turned 180 degrees (both images), for a page found upside down after cleanup.
+
+    Every cleanup step treats a page and the page upside down alike (the measures and the filters
+    have no up or down), so turning the cleaned page stands for cleaning the turned one."""
+    steps = list(cleaned.steps)
+    at = sum(1 for st in steps if st.name in ("median", "deskew"))  # where clean() records a turn
+    steps.insert(at, Step("orient", MappingProxyType({"degrees": 180, "confidence": round(confidence, 3)})))
+    return replace(cleaned, ocr_image=np.ascontiguousarray(cleaned.ocr_image[::-1, ::-1]),
+                   image=np.ascontiguousarray(cleaned.image[::-1, ::-1]), rotation=(cleaned.rotation + 180) % 360,
+                   steps=tuple(steps), orientation_sample=None)

@@ -39,10 +39,11 @@ class DocumentResult:
     confidence: float
 
 
-def read_cleaned(engine: OcrEngine, cleaned: cleanup.CleanedPage, number: int) -> OcrPage:
-    """The words of a cleaned page: tesseract's reading (read again smoothed where it is poor), then the
-    digits it read in numbers checked against their shapes (`glyphs`)."""
-    page = reread.read_page(engine, cleaned, number)
+def read_cleaned(engine: OcrEngine, cleaned: cleanup.CleanedPage, number: int,
+                 first: OcrPage | None = None) -> OcrPage:
+    """The words of a cleaned page: tesseract's reading (`first`, when it was read already; read again
+    smoothed where it is poor), then the digits it read in numbers checked against their shapes (`glyphs`)."""
+    page = reread.read_page(engine, cleaned, number, first)
     return glyphs.check_page(cleaned.image, page)
 
 
@@ -64,12 +65,19 @@ def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngin
             continue
         engine = engine or get_engine(settings)
         with timer.stage("cleanup"):
-            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation,
+            cleaned = cleanup.clean(src.image, src.dpi, orient=engine.orientation, orient_after_reading=True,
                                     max_ocr_pixels=settings.max_ocr_pixels)
+
+        def reclean(angle: int, confidence: float, src=src) -> cleanup.CleanedPage:
+            # found sideways only by reading (rare): clean the source again, turned that way
+            return cleanup.clean(src.image, src.dpi, orient=lambda _sample: (angle, confidence),
+                                 max_ocr_pixels=settings.max_ocr_pixels)
+
+        with timer.stage("ocr"):  # includes settling upside down or upright by the reading
+            cleaned, first = reread.read_upright(engine, cleaned, src.number, reclean)
+            page = read_cleaned(engine, cleaned, src.number, first)
         if on_page is not None:
             on_page(src.number, cleaned.image)
-        with timer.stage("ocr"):
-            page = read_cleaned(engine, cleaned, src.number)
         yield page
 
 

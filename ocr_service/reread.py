@@ -1,4 +1,10 @@
-"""Read a page, and read it again smoothed when the first reading is poor; keep the better one.
+"""Read a page: turned upright by its reading when cleanup left that open, and read again smoothed
+when the first reading is poor; keep the better one.
+
+Which way up: cleanup turns a page whose lines run down it (it lies sideways) before reading; a page
+whose lines run across is upright or upside down, and its reading tells which. An upright page
+that reads well costs nothing more; one that reads badly has its orientation sample read the ways
+`decide_orientation` reads it, and is turned when that is clear (`read_upright`).
 
 Some print reads better after smoothing: the pin dots of dot-matrix printouts, worn ribbon, fax
 grain. Which pages those are is hard to tell from pixels, but easy to tell from tesseract's own
@@ -8,15 +14,21 @@ that read well the first time costs nothing more.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 
 from extractors.types import OcrPage
-from ocr_service.cleanup import CleanedPage
+from ocr_service.cleanup import ORIENT_MIN_CONFIDENCE, CleanedPage, turn_upside_down
 from ocr_service.ocr import OcrEngine
+from ocr_service.ocr.base import MIN_WORDS, UPRIGHT_SCORE, reading_score
 
 RETRY_BELOW = 0.85  # mean word confidence under which a page is read a second time
 SMOOTH_SIGMA_INCHES = 1.5 / 300  # the blur of the second reading, in inches of the page
 MIN_GAIN = 0.02  # the smoothed reading must be this much more confident to replace the first
+
+# (degrees to turn the source page, orientation confidence) -> the page cleaned that way up
+Reclean = Callable[[int, float], CleanedPage]
 
 
 def mean_confidence(page: OcrPage) -> float:
@@ -24,8 +36,40 @@ def mean_confidence(page: OcrPage) -> float:
     return sum(w.conf for w in words) / len(words) if words else 0.0
 
 
-def read_page(engine: OcrEngine, cleaned: CleanedPage, number: int) -> OcrPage:
-    first = engine.read(cleaned.ocr_image, number, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
+def _read(engine: OcrEngine, cleaned: CleanedPage, number: int) -> OcrPage:
+    return engine.read(cleaned.ocr_image, number, scale=cleaned.scale, dpi=cleaned.ocr_dpi)
+
+
+def read_upright(engine: OcrEngine, cleaned: CleanedPage, number: int,
+                 reclean: Reclean | None = None) -> tuple[CleanedPage, OcrPage]:
+    """The page the right way up and its reading.
+
+    A page whose orientation cleanup left open (`cleaned.orientation_sample`) is read as it is;
+    a reading that scores like upright text (UPRIGHT_SCORE over at least MIN_WORDS words, the
+    threshold the orientation sample itself is judged by) settles it. Otherwise the engine decides
+    on the sample: upside down, the cleaned page is turned and read again; sideways after all (its
+    lines were not found to run down), `reclean` cleans the source turned that way (without it,
+    the page is left as it is).
+    """
+    first = _read(engine, cleaned, number)
+    if cleaned.orientation_sample is None:
+        return cleaned, first
+    score, words = reading_score(first.words)
+    if score >= UPRIGHT_SCORE and words >= MIN_WORDS:
+        return cleaned, first
+    angle, confidence = engine.orientation(cleaned.orientation_sample)
+    angle %= 360
+    if not angle or confidence < ORIENT_MIN_CONFIDENCE or (angle != 180 and reclean is None):
+        return cleaned, first
+    turned = turn_upside_down(cleaned, confidence) if angle == 180 else reclean(angle, confidence)
+    return turned, _read(engine, turned, number)
+
+
+def read_page(engine: OcrEngine, cleaned: CleanedPage, number: int, first: OcrPage | None = None) -> OcrPage:
+    """The page's reading (`first`, when it was read already), or its smoothed reading when the
+    first is poor and the smoothed one clearly more confident."""
+    if first is None:
+        first = _read(engine, cleaned, number)
     c1 = mean_confidence(first)
     if c1 >= RETRY_BELOW:
         return first

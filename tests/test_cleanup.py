@@ -2,11 +2,13 @@
 that damaged pages read better after cleanup while a clean page is left as it is."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
-from ocr_service import cleanup
+from ocr_service import cleanup, reread
 from ocr_service.ocr.base import find_tessdata, reading_score
 from ocr_service.ocr.tesserocr_engine import TesserocrEngine
 from tests.test_ocr import DOCKET, Rendered, render_page, word_recall
@@ -329,3 +331,113 @@ def test_typed_dash_rules_are_found_and_no_character_is_touched():
 def test_a_page_of_plain_text_has_no_dash_rules_to_remove(page):
     cleaned = cleanup.clean(render_page(dpi=300, pt=10).image, 300)
     assert "dashes" not in cleaned.step_names
+
+
+# --- long-line openings ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [20, 64, 65, 101, 180])
+def test_open_line_is_opencvs_opening_pixel_for_pixel(n):
+    """open_line opens only the rows (columns) that can hold a long run; the result must be OpenCV's
+    opening of the whole mask, runs touching the page edge included."""
+    rng = np.random.default_rng(n)
+    for _ in range(40):
+        h, w = rng.integers(20, 400, 2)
+        mask = np.where(rng.random((h, w)) < rng.choice([0.05, 0.5, 0.95]), 255, 0).astype(np.uint8)
+        for _ in range(rng.integers(0, 6)):  # ruled lines of random length, some from an edge
+            y, x, length = rng.integers(0, h), rng.integers(-50, w), rng.integers(n // 3, 2 * n)
+            mask[y: y + rng.integers(1, 4), max(0, x): x + length] = 255
+            x, y, length = rng.integers(0, w), rng.integers(-50, h), rng.integers(n // 3, 2 * n)
+            mask[max(0, y): y + length, x: x + rng.integers(1, 4)] = 255
+        for horizontal in (True, False):
+            kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1) if horizontal else (1, n))
+            expected = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+            assert np.array_equal(cleanup.open_line(mask, n, horizontal), expected)
+
+
+# --- orientation after reading (the pipeline's order) ----------------------------------------------
+
+class CountingOrientation:
+    """The real engine, counting its orientation searches."""
+
+    def __init__(self, engine):
+        self.engine, self.searches = engine, 0
+
+    def read(self, *args, **kw):
+        return self.engine.read(*args, **kw)
+
+    def orientation(self, sample):
+        self.searches += 1
+        return self.engine.orientation(sample)
+
+
+def _reclean(image, dpi):
+    return lambda angle, confidence: cleanup.clean(image, dpi, lambda _sample: (angle, confidence))
+
+
+def test_lines_run_down_only_on_a_sideways_page(page):
+    for k, sideways in ((0, False), (1, True), (2, False), (3, True)):
+        turned = np.ascontiguousarray(np.rot90(page.image, k))
+        blobs = cleanup._analyse(turned, 200).blobs
+        assert cleanup.lines_run_down(blobs, turned.shape) == sideways, k
+
+
+def test_an_upright_page_that_reads_well_is_not_searched(page, engine):
+    counting = CountingOrientation(engine)
+    cleaned = cleanup.clean(page.image, 200, counting.orientation, orient_after_reading=True)
+    assert cleaned.orientation_sample is not None  # left to the reading
+    upright, words = reread.read_upright(counting, cleaned, 1, _reclean(page.image, 200))
+    assert counting.searches == 0 and upright is cleaned and upright.rotation == 0
+    assert word_recall(words.text, DOCKET) >= 0.95
+
+
+def test_an_upside_down_page_is_turned_after_its_reading(page, engine):
+    upside_down = np.ascontiguousarray(np.rot90(page.image, 2))
+    counting = CountingOrientation(engine)
+    cleaned = cleanup.clean(upside_down, 200, counting.orientation, orient_after_reading=True)
+    assert cleaned.rotation == 0 and counting.searches == 0  # lines run across: nothing decided yet
+    upright, words = reread.read_upright(counting, cleaned, 1, _reclean(upside_down, 200))
+    assert counting.searches == 1
+    assert upright.rotation == 180 and "orient" in upright.step_names and upright.orientation_sample is None
+    assert np.array_equal(upright.image, page.image)  # the stored page is upright
+    assert word_recall(words.text, DOCKET) >= 0.95
+    # and the pipeline's second reading takes the upright page
+    assert word_recall(reread.read_page(engine, upright, 1, words).text, DOCKET) >= 0.95
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_sideways_page_is_turned_in_cleanup(page, engine, k):
+    sideways = np.ascontiguousarray(np.rot90(page.image, k))
+    cleaned = cleanup.clean(sideways, 200, engine.orientation, orient_after_reading=True)
+    assert cleaned.rotation == (360 - 90 * k) % 360 and cleaned.orientation_sample is None
+    assert np.array_equal(cleaned.image, page.image)
+    upright, words = reread.read_upright(engine, cleaned, 1)
+    assert upright is cleaned and word_recall(words.text, DOCKET) >= 0.95
+
+
+def test_a_sideways_page_missed_by_the_line_check_is_cleaned_again_turned(page, engine):
+    sideways = np.ascontiguousarray(np.rot90(page.image, 1))
+    plain = cleanup.clean(sideways, 200)
+    # as if its lines had not been found to run down: the decision falls to the reading
+    pending = replace(plain, orientation_sample=cleanup.orientation_sample(sideways, plain.measures.text_height))
+    upright, words = reread.read_upright(engine, pending, 1, _reclean(sideways, 200))
+    assert upright.rotation == 270 and np.array_equal(upright.image, page.image)
+    assert word_recall(words.text, DOCKET) >= 0.95
+
+
+def test_dot_matrix_print_is_not_taken_for_small_text():
+    """Pin dots measure as tiny characters; joined, they are the printout's large ones: no upscaling."""
+    from samples.generator import render_document
+
+    doc = render_document(11, 23, layouts=["printout"], formats=["png"])  # a clean dot-matrix printout
+    gray = np.asarray(doc.pages[0].convert("L"))
+    a = cleanup._analyse(gray, doc.dpi)
+    assert 0 < a.measures.text_height < cleanup.TEXT_HEIGHT_MIN  # the dots
+    assert cleanup.dotted_print(a.ink, a.measures.text_height)
+    assert "upscale" not in cleanup.clean(gray, doc.dpi).step_names
+
+
+def test_small_solid_text_is_still_upscaled():
+    low = render_page(dpi=80).image
+    a = cleanup._analyse(low, 80)
+    assert not cleanup.dotted_print(a.ink, a.measures.text_height)
+    assert "upscale" in cleanup.clean(low, 80).step_names
