@@ -182,7 +182,16 @@ def ink_mask(gray: np.ndarray, background: np.ndarray, noise: float) -> np.ndarr
     t, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = float(np.median(flat[::3, ::3]))
     t = min(t, paper - max(12.0, min(3.0 * noise, 40.0)))
+    if t <= int(flat.min()) and _bilevel(flat):  # Otsu puts the threshold on the black level itself
+        return (flat <= t).view(np.uint8)
     return (flat < t).view(np.uint8)
+
+
+def _bilevel(flat: np.ndarray) -> bool:
+    """A black-and-white page (a fax, a CCITT TIFF): next to no pixel between its two levels."""
+    sample = flat[::3, ::3]
+    lo, hi = int(sample.min()), int(sample.max())
+    return np.count_nonzero((sample > lo) & (sample < hi)) < 0.005 * sample.size
 
 
 def flatten(gray: np.ndarray, background: np.ndarray) -> np.ndarray:

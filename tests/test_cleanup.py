@@ -441,3 +441,18 @@ def test_small_solid_text_is_still_upscaled():
     a = cleanup._analyse(low, 80)
     assert not cleanup.dotted_print(a.ink, a.measures.text_height)
     assert "upscale" in cleanup.clean(low, 80).step_names
+
+
+def test_a_black_and_white_page_is_measured_and_deskewed():
+    """A bilevel scan (0/255, as a fax or a CCITT TIFF gives it): Otsu's threshold falls on the black
+    level itself, and the ink must still be found."""
+    img = np.full((3300, 2550), 255, np.uint8)
+    for i in range(20):
+        cv2.putText(img, "CASE NO 12345 DEFENDANT DOE JOHN", (150, 300 + 120 * i), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    turn = cv2.getRotationMatrix2D((1275, 1650), 2.0, 1)
+    img = cv2.warpAffine(img, turn, (2550, 3300), borderValue=255)
+    img = np.where(img < 128, 0, 255).astype(np.uint8)
+    m = cleanup.measure(img, 300)
+    assert m.ink_fraction > 0.01 and m.text_height > 20
+    cleaned = cleanup.clean(img, 300)
+    assert "deskew" in cleaned.step_names and abs(cleaned.skew_deg + 2.0) < 0.2
