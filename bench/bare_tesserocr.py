@@ -1,7 +1,7 @@
 """Bare tesseract through tesserocr (the same libtesseract build the product uses): one API object
 per worker process, each page read from its file and recognised, words and boxes rendered as TSV.
 
-    python -m bench.bare_tesserocr --jobs 2 --tessdata DIR --lang eng --psm 6 PAGE.png...
+    python -m bench.bare_tesserocr --jobs 2 --tessdata DIR --lang eng --psm 4 PAGE.png...
 """
 from __future__ import annotations
 

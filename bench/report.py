@@ -163,8 +163,8 @@ METHOD = [
     ("- Pages: made by `samples.generator` from a fixed seed (all layouts, the generator's random scan damage: "
     "skew, 90/180-degree turns, noise, blur, photocopy borders, punch holes, low resolution; scanned formats "
     "only), every page written as one PNG; the same PNGs make one PDF (img2pdf, lossless) for OCRmyPDF."),
-    ("- bare tesseract CLI: `xargs -P N -n 2 tesseract --tessdata-dir T -l eng --psm 6 -c preserve_interword_spaces=1 "
-    "-c tessedit_create_tsv=1`, one process per page, N at a time: recognition with words and boxes and nothing "
+    ("- bare tesseract CLI: `xargs -P N -n 2 tesseract --tessdata-dir T -l eng --psm P -c preserve_interword_spaces=1 "
+    "-c tessedit_create_tsv=1` (P: the product's page segmentation mode, in the OCR settings above), one process per page, N at a time: recognition with words and boxes and nothing "
     "else (no orientation, no cleanup). Debian's tesseract is an older build than the one in the tesserocr wheel "
     "the product links, so the same pages are also read by bare tesserocr (one API object per worker process, "
     "`SetImageFile`, `Recognize`, `GetTSVText`)."),
