@@ -493,3 +493,12 @@ def test_a_future_year_with_no_single_past_reading_is_refused():
 def test_a_subdivision_letter_read_as_a_currency_sign_is_read_as_the_letter():
     (m,) = find_statutes("2 PC647 (£) DRUNK IN PUBLIC MISDEMEANOR")
     assert (str(m.statute), m.corrected) == ("PC 647(f)", True)
+
+
+def test_a_subdivision_whose_brackets_were_both_read_as_letters_is_read_only_if_the_table_has_it():
+    (m,) = find_statutes("CNT 005 VEH 23102 CAD DRUNK DRIVING M")  # 23102(a): '(' read as C, ')' as D
+    assert m.statute.subdivision == "a" and m.corrected
+    (m,) = find_statutes("35 PC 484¢AD THEFT OF PROPERTY")
+    assert m.statute.subdivision == "a"
+    (m,) = find_statutes("HS 11350 COD")  # 11350 has no (o): a word, not a subdivision
+    assert m.statute.subdivision is None

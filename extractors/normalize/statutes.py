@@ -97,6 +97,7 @@ _FIRST_SUB_RE = re.compile(
     r"\s?(?P<open>[(\[{¢<])\s?(?P<sub>[A-Za-z0-9]{1,2}|[£€])\s?(?P<close>[)\]}|J>])"  # (b) (A) (10); OCR: ¢B> <b) (£)
     r"|\s?(?P<open2>[¢<])(?P<sub2>[A-Za-z])(?P<close2>2)"  # OCR: ¢B2 for (B)
     r"|(?P<open3>[/|lI])(?P<sub3>[A-Za-z0-9])(?P<close3>[)\]}>])"  # OCR: /B)
+    r"|\s?(?P<open4>[C¢])(?P<sub4>[A-Za-z])(?P<close4>D)(?![A-Za-z0-9])"  # OCR: CAD or ¢AD for (A)
 )
 _MORE_SUB_RE = re.compile(r"\s?[(\[{¢<]\s?[A-Za-z0-9]{1,2}\s?[)\]}|J>]")
 _REAL_BRACKETS = set("()[]{}")
@@ -130,6 +131,7 @@ class _SecTok:
     sub: str | None  # first subdivision as written inside its brackets
     attempt: bool
     bracket_ocr: bool  # '(' read as '/', 'l' ...
+    sub_guess: bool = False  # both brackets read as letters ("CAD" for "(A)"): kept only if the table lists it
 
 
 def _code_tokens(text: str) -> list[_CodeTok]:
@@ -191,7 +193,7 @@ def _section_tokens(text: str, codes: list[_CodeTok]) -> list[_SecTok]:
         sub, ocr_bracket = None, False
         fm = _FIRST_SUB_RE.match(text, end)
         if fm:
-            n = next(i for i in ("", "2", "3") if fm.group("sub" + i) is not None)
+            n = next(i for i in ("", "2", "3", "4") if fm.group("sub" + i) is not None)
             sub = fm.group("sub" + n)
             ocr_bracket = not {fm.group("open" + n), fm.group("close" + n)} <= _REAL_BRACKETS
             end = fm.end()
@@ -202,7 +204,8 @@ def _section_tokens(text: str, codes: list[_CodeTok]) -> list[_SecTok]:
         chained_slash = text[end:end + 1] == "/" and _SECTION_RE.match(text, end + 1) is not None and len(core) >= 3
         if not chained_slash and not _right_ok(text, end, code_starts):
             continue
-        toks.append(_SecTok(m.start(), end, core, dec, suffix, sub, m.group("att") is not None, ocr_bracket))
+        toks.append(_SecTok(m.start(), end, core, dec, suffix, sub, m.group("att") is not None, ocr_bracket,
+                            sub_guess=bool(fm and fm.group("sub4"))))
     # "11350/11351": the second number starts after '/', which _left_ok refuses after a digit
     return _add_slash_chained(text, toks, codes)
 
@@ -254,7 +257,7 @@ def read_subdivision(info: SectionInfo, text: str) -> str | None:
     m = _FIRST_SUB_RE.search(text)
     if m is None:
         return None
-    sub, _ = _sub_for(info, m.group("sub") or m.group("sub2") or m.group("sub3"))
+    sub, _ = _sub_for(info, m.group("sub") or m.group("sub2") or m.group("sub3") or m.group("sub4"))
     return sub if sub in info.subdivisions else None
 
 
@@ -287,6 +290,8 @@ def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
             info = section_info(code, section)
             if info:
                 subdivision, sub_fixed = _sub_for(info, sub)
+                if tok.sub_guess and subdivision not in info.subdivisions:
+                    subdivision = None
                 return (Statute(code, section, subdivision, tok.attempt, True),
                         corrected or sub_fixed or tok.bracket_ocr)
     # one digit swapped by the typeface (11556 for 11550), or a thin leading 1 lost (1359 for 11359),
