@@ -711,7 +711,7 @@ def _segment_date(sg: Segment, ds: Span) -> Span | None:
     return min(cands, key=lambda s: abs(s.start - ds.start))
 
 
-INFERRED_PENDING = 0.7  # confidence factor of a count found pending because the whole case was
+INFERRED_PENDING = 0.45  # confidence factor of a count found pending because the whole case was: under any threshold
 
 
 def _event_targets(doc: DocText, sg: Segment, dispos: list[Span], drafts: list[_Draft]):

@@ -391,7 +391,7 @@ def test_a_bench_warrant_naming_no_count_leaves_the_undisposed_counts_pending_fo
     c1, c2 = sorted(f.charges, key=lambda c: c.count)
     assert c1.disposition.value == "convicted"
     assert c2.disposition.value == "pending" and c2.disposition_date.value is None
-    assert c2.disposition.confidence < 0.75  # inferred: below the routing threshold
+    assert c2.disposition.confidence < 0.5  # inferred: below any routing threshold (their grid starts at 0.5)
 
 
 def test_an_entry_heading_with_a_date_dates_the_entry_below_it():

@@ -9,6 +9,8 @@ def test_a_section_misread_by_one_digit_is_reread_from_the_description_on_its_ro
     # 11358 (cultivation) read as 11353 (inducing a minor): a real section, but not what the row says
     alt = reread(Statute("HS", "11353"), "01 11353 HS CULTIVATE MARIJUANA FELONY CONVICTED 07/09/93")
     assert alt == Statute("HS", "11358")
+    # a dot-matrix 9 read as 3: 459 (burglary) read as 453, beside "BURGLARY"
+    assert reread(Statute("PC", "453"), "862 PC-453 BURGLARY FEL GUILTY PLEA") == Statute("PC", "459")
     # a decimal section: the whole part's look-alike, the decimal kept (12022.5 with a zero read as 8)
     assert reread(Statute("PC", "12822.5", known=False), "3 PC 12822.5 PERSONAL USE OF FIREARM") == \
         Statute("PC", "12022.5")

@@ -104,7 +104,7 @@ _REAL_BRACKETS = set("()[]{}")
 _SUB_LOOKALIKE = {"r": "a", "8": "b", "6": "b", "£": "f", "€": "e"}  # subdivision letters misread by OCR
 # Digits that typewriter and dot-matrix faces let tesseract swap (read, printed).
 # More pairs make more readings ambiguous, hence fewer guesses: a swap is taken only when it is the single fit.
-_DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "35", "89", "17")}
+_DIGIT_SWAPS = {frozenset(p) for p in ("06", "08", "09", "56", "68", "38", "35", "89", "17", "39")}
 
 # Text allowed between a code and its section, in either order.
 _GAP_CODE_FIRST = re.compile(r"\s*(?:[-:.,/§#]\s*)*(?:(?:SEC(?:TION)?S?|SS?|NO)\.?\s*(?:[-:.,§#]\s*)*)?", re.I)
