@@ -175,12 +175,12 @@ def test_calibration_outcomes_separate_structural_routing_from_confidence():
     from tests.conftest import page_from_text
 
     no_charges = {"file": "t2.png", "case_number": "87M04413", "charges": []}
-    recs = [{"pages": [page_to_json(page_from_text(CLEAN, conf=0.6))], "truth": CLEAN_TRUTH},
+    recs = [{"pages": [page_to_json(page_from_text(CLEAN, conf=0.4))], "truth": CLEAN_TRUTH},
             {"pages": [page_to_json(page_from_text(CLEAN.replace("87M04412", "87M04413").split("CT ")[0]))],
              "truth": no_charges}]
     cases, truth, results = outcomes(recs)
     low, empty = cases
     assert not low.structural and low.correct  # right, and routed today only for its low confidence
     # (the description names no offense fully, so it does not vouch for the section: offenses.confirms)
-    assert 0.0 < low.fields["statute"] < 0.7 and results[0]["review"]["required"]
+    assert 0.0 < low.fields["statute"] < 0.5 and results[0]["review"]["required"]  # under the grid's floor
     assert empty.structural  # no charges found: routed whatever the thresholds
