@@ -342,13 +342,23 @@ _ENTRY_DATE = re.compile(r"^\W{0,2}\d{1,2}\s?[-/.=]\s?\d{1,2}\s?[-/.=]\s?\d{2,4}
 _NOT_THE_DEFENDANT = re.compile(r"(?:\bFOR|\bOF|\bTHE|CO-?)\s*$", re.I)
 
 
+_CAPTION = re.compile(r"\bPEOPLE\b[^\n]{0,60}?\b(?:VS?|VERSUS)\b\.?\s*", re.I)
+
+
 def find_defendant(doc: DocText, spans: list[Span], header: list[TextLine]) -> Fact[str]:
     """The defendant's name, in the page header: after a DEFENDANT/NAME label (column gaps, a defendant
-    number and a damaged label allowed), else where the model marks DEFENDANT."""
+    number and a damaged label allowed), else after the caption's "PEOPLE VS.", else where the model
+    marks DEFENDANT."""
     for ln in header:
         for m in _LABELS["defendant"].finditer(ln.text):
             if _NOT_THE_DEFENDANT.search(ln.text[:m.start()]):
                 continue  # "Counsel for Defendant", "CO-DEFT"
+            fact = _name_fact(doc, ln, m.end())
+            if fact is not None:
+                return fact
+    for ln in header:  # the caption: "PEOPLE VS. ARTURO E KIMURA"
+        m = _CAPTION.search(ln.text)
+        if m is not None:
             fact = _name_fact(doc, ln, m.end())
             if fact is not None:
                 return fact

@@ -436,6 +436,12 @@ def test_header_fields_survive_a_damaged_label_column_gaps_and_lost_slashes():
     assert f.filing_date.confidence < f.defendant_dob.confidence  # a repaired reading is less sure
 
 
+def test_the_defendant_is_read_from_the_caption_when_no_label_names_it():
+    f = extract("SUPERIOR COURT - COUNTY OF LOS ANGELES\nACTION NO. LA003559 DATE FILED 04/10/18\n"
+                "PEOPLE VS. ARTURO E KIMURA DATE OF BIRTH 05/10/1980\n")
+    assert f.defendant_name.value == "KIMURA, ARTURO E"
+
+
 def test_the_counsel_for_the_defendant_is_not_the_defendant():
     f = extract("SUPERIOR COURT\nCASE NO. A551902\nCounsel for Defendant: F. ROMERO, DEPUTY PUBLIC DEFENDER\n")
     assert f.defendant_name.value is None
