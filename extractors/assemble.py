@@ -206,7 +206,8 @@ _NAME_STOP = {"IS", "THE", "PLEADS", "PLED", "WAIVES", "ADMITS", "WITHDRAWS", "P
               "WITH", "COUNSEL", "CUSTODY", "OF", "FOR", "ON", "CASE", "SUMMARY", "HISTORY", "INFORMATION",
               "STATEMENT", "ATTORNEY", "ATTY", "SEX", "RACE", "DOB", "D", "O", "B", "AGE", "ADDRESS", "AKA",
               "WAS", "HAS", "MOVES", "MOTION", "PLEA", "GUILTY", "DEPUTY", "PUBLIC", "DEFENDER", "RELEASED",
-              "FOUND", "TO", "SEPARATE", "FILE", "BATTERY", "VIOLATION", "COUNT", "COUNTS"}
+              "FOUND", "TO", "SEPARATE", "FILE", "BATTERY", "VIOLATION", "COUNT", "COUNTS", "BOOKED", "BAIL",
+              "SET", "EXONERATED", "FORFEITED", "CONTINUED", "TRANSPORTED", "FTA"}
 
 
 def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 40,

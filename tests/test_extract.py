@@ -442,6 +442,11 @@ def test_the_defendant_is_read_from_the_caption_when_no_label_names_it():
     assert f.defendant_name.value == "KIMURA, ARTURO E"
 
 
+def test_a_docket_entry_about_the_defendant_is_not_the_defendant():
+    f = extract("CASE NO. LA003559\nDEFT BOOKED, BAIL SET AT $10,000\nNAME: CHANG, CLIFFORD V  BD: 06-29-69\n")
+    assert f.defendant_name.value == "CHANG, CLIFFORD V"
+
+
 def test_the_counsel_for_the_defendant_is_not_the_defendant():
     f = extract("SUPERIOR COURT\nCASE NO. A551902\nCounsel for Defendant: F. ROMERO, DEPUTY PUBLIC DEFENDER\n")
     assert f.defendant_name.value is None

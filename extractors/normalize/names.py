@@ -26,7 +26,7 @@ __all__ = ["normalize_name"]
 _LEAD_LABELS = ("DEFENDANT", "DEFENDANTS", "DEFT", "DEF", "DFT", "NAME", "DEFENDANTNAME", "PEOPLE", "VS", "V",
                 "VERSUS", "THE", "OF", "STATE", "CALIFORNIA", "PLAINTIFF", "AND", "RE", "IN", "MATTER")
 _FUZZY_LEAD = ("DEFENDANT", "PLAINTIFF", "CALIFORNIA")
-_STOP = {"DATE", "DOB", "DB", "DOOB", "POB", "POP", "DOP", "BIRTH", "BORN", "SEX", "AKA", "ADDRESS", "ADDR", "BOOKING",
+_STOP = {"DATE", "DOB", "DB", "BD", "BIRTHDATE", "DOOB", "POB", "POP", "DOP", "BIRTH", "BORN", "SEX", "AKA", "ADDRESS", "ADDR", "BOOKING",
          "BKG", "CII", "AGE", "RACE", "HT", "WT", "DL", "SSN", "CASE", "CASENO", "DR", "DRNO", "ARREST", "ATTY"}
 _SUFFIXES = {"JR", "SR", "II", "III", "IV"}
 _DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "|": "I", "$": "S"})
