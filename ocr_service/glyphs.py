@@ -30,11 +30,10 @@ import numpy as np
 
 from extractors.types import OcrPage, Word
 
-SUSPECT = frozenset("86935@©")  # what a stroked zero is read as
+SUSPECT = frozenset("86935@©")  # what a stroked or plain zero is read as
 SUSPECT_LETTERS = frozenset("GQDB")  # read for a slashed zero too; only the slashed shape makes them 0
 # dates, case numbers (a letter prefix), section numbers (a code prefix such as H.S. or HSC-, a subdivision
-# after), and
-# printout dates with the month's name (28-NOV-80)
+# after), and printout dates with the month's name (28-NOV-80)
 NUMERIC_WORD = re.compile(r"^(?:[^0-9]{0,4}[0-9][0-9/.\-]*[0-9][^0-9]{0,4}|[0-9]{1,2}-[A-Z]{3}-[0-9]{2,4}[^0-9]?)$")
 CORRECTED_CONF = 0.80
 MIN_HEIGHT = 16  # pixels: a smaller glyph (under about 10 pt at 150 dpi) has too few to tell its holes
