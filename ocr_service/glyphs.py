@@ -5,11 +5,11 @@ through it (a slashed zero, a barred zero) so that it cannot be taken for the le
 model has seen few of them and reads them as 8, 6, 9, 3 or 5, which turns a 1990 into a 1998 and a
 case number into another case's. Those digits differ from a zero in the holes their ink encloses:
 
-- a zero encloses one tall hole in its middle, or two side by side where a slash cuts it;
-- an 8 encloses two holes one above the other; a 6 or a 9 one hole in one half; 3 and 5 none.
+- a zero encloses one tall hole in its middle, or two offset sideways where a slash cuts it;
+- an 8 encloses two holes straight one above the other; a 6 or a 9 one hole in one half; 3 and 5 none.
 
 A slashed zero is also read as a letter (G, Q, D, B); such a letter in a number becomes 0 only when
-it shows the slashed zero's two holes side by side, which no capital letter has.
+it shows the slashed zero's two holes offset sideways, which no capital letter has.
 
 So each digit that OCR read as one of those, in a word shaped like a number (dates, case and section
 numbers), is looked at in the page image. It becomes a 0 only when its holes are a zero's, it is as
