@@ -168,12 +168,15 @@ def row_count_number(tok: str) -> int | None:
     return _num(tok.strip("|"))
 
 
+# A count row begins with an optional count word ("CT", "CNT 003", "COUNT NO.:") and the count's number,
+# its zeros and ones often read as look-alikes ("0l", "@2", "BB3").
+_COUNT_WORD = r"(?:COUNT|CNT|CT)\.?\s*(?:NO\.?)?\s*:?\s*"
+_COUNT_TOKEN = r"[0-9OlI@BGQD©®]{1,3}"
 # The head of a count row before its section: "01", "CT 2", "CNT 003", "COUNT: 01 VIOL:"
-_ROW_COUNT_HEAD = re.compile(r"[\s|]*(?:(?:COUNT|CT|CNT)\.?\s*(?:NO\.?)?\s*:?\s*)?([0-9OlI@BGQD©®]{1,3})(?![0-9A-Za-z])"
+_ROW_COUNT_HEAD = re.compile(rf"[\s|]*(?:{_COUNT_WORD})?({_COUNT_TOKEN})(?![0-9A-Za-z])"
                              r"(?:\s+(?:VIOL(?:ATION)?|STATUTE|CHARGE|CODE|SEC(?:TION)?)\.?)?[\s.:;)|-]*$", re.I)
-
-
-_COUNT_WORD_HEAD = re.compile(r"[\s|]*(?:COUNT|CNT|CT)\.?\s*:?\s*\S{1,5}\s*$", re.I)
+# The same with a number past reading ("CNT 8683"): still a count row
+_COUNT_WORD_HEAD = re.compile(rf"[\s|]*{_COUNT_WORD}\S{{1,5}}\s*$", re.I)
 
 
 def _row_count(ln: TextLine, spans: list[Span]) -> int | None:
@@ -454,7 +457,7 @@ def _same_statute(a: Statute, b: Statute) -> bool:
 
 
 # A count row whose section no normalizer could read: count, a garbled token, then the offense described.
-_UNREAD_ROW = re.compile(r"^[\s|]*(?:(?:COUNT|CNT|CT)\.?:?\s*)?(?P<count>[0-9OlI@©®BGQD]{1,3})[.):]?\s+"
+_UNREAD_ROW = re.compile(rf"^[\s|]*(?:{_COUNT_WORD})?(?P<count>{_COUNT_TOKEN})[.):]?\s+"
                          r"(?P<token>\S*\d\S*(?:\s+\S*\d\S*)?)\s+(?P<desc>[^A-Za-z0-9\s]{0,4}\s*[A-Za-z]?\s*[A-Z].{6,})$",
                          re.I)
 

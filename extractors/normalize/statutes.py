@@ -193,8 +193,7 @@ def _section_tokens(text: str, codes: list[_CodeTok]) -> list[_SecTok]:
         sub, ocr_bracket = None, False
         fm = _FIRST_SUB_RE.match(text, end)
         if fm:
-            n = next(i for i in ("", "2", "3", "4") if fm.group("sub" + i) is not None)
-            sub = fm.group("sub" + n)
+            sub, n = _sub_of(fm)
             ocr_bracket = not {fm.group("open" + n), fm.group("close" + n)} <= _REAL_BRACKETS
             end = fm.end()
             while (mm := _MORE_SUB_RE.match(text, end)):
@@ -257,8 +256,14 @@ def read_subdivision(info: SectionInfo, text: str) -> str | None:
     m = _FIRST_SUB_RE.search(text)
     if m is None:
         return None
-    sub, _ = _sub_for(info, m.group("sub") or m.group("sub2") or m.group("sub3") or m.group("sub4"))
+    sub, _ = _sub_for(info, _sub_of(m)[0])
     return sub if sub in info.subdivisions else None
+
+
+def _sub_of(fm: re.Match) -> tuple[str, str]:
+    """The subdivision a _FIRST_SUB_RE match read, and the suffix of the alternative that read it."""
+    n = next(i for i in ("", "2", "3", "4") if fm.group("sub" + i) is not None)
+    return fm.group("sub" + n), n
 
 
 def _read(code: str, tok: _SecTok) -> tuple[Statute, bool]:
