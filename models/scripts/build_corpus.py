@@ -3,7 +3,8 @@
     python models/scripts/build_corpus.py --seed 4242 --n 320 --out models/corpus/train.jsonl.gz --jobs 2
 
 For each generated document: render its pages (with the generator's random scan damage), clean and
-OCR them with the product's own `ocr_service.cleanup` and tesseract engine, build the document text
+OCR them with the product's own `ocr_service.cleanup` and read step (`pipeline.read_cleaned`: tesseract,
+the smoothed second reading, the digit check), build the document text
 exactly as `extractors.document.DocText` does, and label the OCR words that the generator's
 ground-truth spans cover (by box overlap, after following the page through the damage geometry and
 the cleanup's rotation and deskew). The model thus learns tesseract's real confusions, broken lines
