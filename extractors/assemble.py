@@ -830,18 +830,18 @@ CONTEXT_DAYS = 120  # a repaired year must bring the date this close to another 
 
 
 def repair_year(when: dt.date, filing: dt.date | None = None, *, dob: dt.date | None = None,
-                context: frozenset[dt.date] = frozenset()) -> dt.date | None:
+                context: frozenset[dt.date] = frozenset(), need_context: bool = False) -> dt.date | None:
     """A disposition date that cannot be as read (before its case was filed, or before the defendant was
     ten), with one year digit read as a look-alike: the single date, one digit changed, that falls after
-    the filing (and within a few years of it) and the defendant's tenth birthday; of several such, the
-    one the case's other dates agree with (one of them within CONTEXT_DAYS)."""
+    the filing (and within a few years of it) and the defendant's tenth birthday; of several such, or
+    always with `need_context`, the one the case's other dates agree with (one of them within CONTEXT_DAYS)."""
     floor = [d for d in (filing, _add_years(dob, MIN_AGE_AT_DISPOSITION) if dob else None) if d]
     if not floor:
         return None
     lo = max(floor)
     hi = _add_years(filing, DISPOSITION_WITHIN_YEARS) if filing else dt.date.today()
     found = {c for c in dates_mod.same_day_lookalike_years(when) if lo <= c <= hi}
-    if len(found) > 1:
+    if len(found) > 1 or need_context:
         found = {c for c in found if any(abs((c - d).days) <= CONTEXT_DAYS for d in context)}
     return found.pop() if len(found) == 1 else None
 
@@ -876,7 +876,9 @@ def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset(),
 
     A disposition date before the filing, or before the defendant was ten, is repaired when one
     look-alike digit of its year explains it (`repair_year`, with the case's other dates as `context`),
-    at a confidence low enough to send the case to a person; any date problem is a review note.
+    at a confidence low enough to send the case to a person; so is one more than DISPOSITION_WITHIN_YEARS
+    after the case began (its filing, else its first docket entry) when another date of the case agrees
+    with the repaired year. Any date problem is a review note.
     A disposition date that a docket entry gives with a look-alike year (03-17-1962 in the row,
     03=17=1982 on the entry) is in doubt: one of the two years was misread.
     """
@@ -891,12 +893,19 @@ def _check_dates(f: CaseFacts, entries: frozenset[dt.date] = frozenset(),
                                                    ch.disposition_date.evidence))
             problems.append("disposition_year_in_doubt")
         filing, dob = f.filing_date.value, f.defendant_dob.value
+        # where the filing date was not read, the case began no later than its first docket entry
+        start = filing or min((e for e in entries if not dob or e > _add_years(dob, MIN_AGE_AT_DISPOSITION)),
+                              default=None)
+        fixed = None
         if when and ((filing and when < filing) or (dob and when < _add_years(dob, MIN_AGE_AT_DISPOSITION))):
             fixed = repair_year(when, filing, dob=dob, context=context)
-            if fixed:
-                ch = replace(ch, disposition_date=Fact(fixed, round(min(ch.disposition_date.confidence, 0.6), 4),
-                                                       ch.disposition_date.evidence))
-                problems.append("repaired_year")
+        elif when and start and when > _add_years(start, DISPOSITION_WITHIN_YEARS):
+            # long after the case began: repaired only when another date of the case vouches for the year
+            fixed = repair_year(when, start, dob=dob, context=context, need_context=True)
+        if fixed:
+            ch = replace(ch, disposition_date=Fact(fixed, round(min(ch.disposition_date.confidence, 0.6), 4),
+                                                   ch.disposition_date.evidence))
+            problems.append("repaired_year")
         charges.append(ch)
         # Only problems that put the disposition date in doubt matter to the decision; a misread
         # date of birth does not.

@@ -292,6 +292,25 @@ def test_a_disposition_year_before_the_defendant_was_ten_is_repaired_by_the_case
     assert f.charges[0].disposition_date.confidence <= 0.6 and "implausible_date" in f.notes
 
 
+def test_a_disposition_year_long_after_the_case_began_is_repaired_only_when_another_date_agrees():
+    # no filing date read: the case began by its first docket entry (1987); a plea entry read 1996 for
+    # 1990 (a barred zero read as 6) is seven years on, and another count's row dates the plea 1990
+    text = ("CASE NO. A204411\n"
+            "CT  CODE SECTION  OFFENSE         CLASS  DISPOSITION  DATE\n"
+            "1   11360(A) HS   SALE MARIJUANA  F      PLEA GUILTY\n"
+            "2   484(A) PEN    PETTY THEFT     M      PLEA GUILTY  11/21/90\n"
+            "06/02/87 DEFT ARRAIGNED, PLEADS NOT GUILTY.\n"
+            "11/21/96 DEFT PLEADS GUILTY TO COUNT 1.\n")
+    f = extract(text)
+    one = next(c for c in f.charges if c.count == 1)
+    assert one.disposition_date.value == dt.date(1990, 11, 21)
+    assert one.disposition_date.confidence <= 0.6 and "implausible_date" in f.notes
+    # with no other date of the case near the repaired year, the date stays as read
+    f = extract(text.replace("11/21/90", ""))
+    one = next(c for c in f.charges if c.count == 1)
+    assert one.disposition_date.value == dt.date(1996, 11, 21)
+
+
 def test_an_entry_whose_date_lost_its_slashes_still_dates_the_verdict():
     text = ("CASE NO. A512000\n"
             "THE INFORMATION FILED 02/02/83 CHARGES IN COUNT 1 A VIOLATION OF SECTION 11359 HS, A FELONY.\n"

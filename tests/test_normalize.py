@@ -315,7 +315,7 @@ DISPOSITIONS = [
     ("BENCH WARRANT ISSUED", "pending"), ("UNK", "unknown"), ("NO DISPOSITION", "unknown"),
     # OCR damage inside the word
     ("C0NVICTED", "convicted"), ("DISMlSSED", "dismissed"), ("ACQUITTEO", "acquitted"), ("GU1LTY PLEA", "convicted"),
-    ("CONU-PG", "convicted"), ("DSM 1385", "dismissed"),
+    ("CONU-PG", "convicted"), ("DSM 1385", "dismissed"), ("PLEA GUILT’", "convicted"), ("GUILT PLEA", "convicted"),
     # a later entry supersedes an earlier one
     ("DIVERSION GRANTED. 06/01/89 DIVERSION COMPLETED, DISMISSED", "dismissed"),
 ]
@@ -331,7 +331,7 @@ def test_parse_disposition(text, expected):
     "DEFT ARRAIGNED, PLEADS NOT GUILTY ALL COUNTS. BAIL SET AT $5,000.", "ENTERS PLEA OF NOT GUILTY",
     "DIVERSION DENIED", "DIVERSION TERMINATED", "PRIOR CONVICTION ALLEGED", "IN OPEN COURT", "OPEN CONTAINER",
     "SEARCH WARRANT", "WARRANT RECALLED", "DIV 12", "DIVISION 40", "PG 1 OF 2", "SENDING", "POSS MJ FOR SALE",
-    "DISMISSED PER 1203.4 PC", "1203.4 PC GRANTED", "",
+    "DISMISSED PER 1203.4 PC", "1203.4 PC GRANTED", "", "PLEADS NOT GUILT", "NOT GUILT PLEA", "GUILT",
 ])
 def test_refuses_non_dispositions(text):
     assert parse_disposition(text) is None

@@ -50,6 +50,8 @@ _FURTHERANCE = r"(?:\s?[-/,]?\s?(?:IN\s+)?FURTH(?:ERANCE)?\.?(?:\s+(?:OF\s+)?JUS
 _1385 = rf"(?:\s?[-/:,]?\s?(?:PER|PURSUANT\s+TO|UNDER|P/)?\s?(?:PC\s?)?1385(?:\s?\(A\))?{_PC}?)"
 _1000 = rf"(?:(?:PC\s?)?1000(?:\.\d)?{_PC}?)"
 _GUILTY = r"(?:GUILTY|GLTY|GLTY\.)"
+# Beside PLEA, GUILTY with its last letter lost to the scan ("PLEA GUILT'"): nothing else reads so.
+_GUILTY_BY_PLEA = r"(?:GUILTY?|GLTY|GLTY\.)"
 _COURT_JURY = r"(?:\s?[-/]\s?(?:COURT\s+TRIAL|JURY\s+TRIAL|COURT|CRT|JURY|JRY|BY\s+PLEA|PLEA))?"
 
 # (pattern, value) in priority order; value None marks a phrase that looks like a disposition but is not one.
@@ -59,8 +61,8 @@ _RULES: list[tuple[str, str | None]] = [
      rf"(?:PC\s?)?1203\.4(?:1|A|a)?{_PC}?(?:\s+(?:GRANTED|MOTION\s+GRANTED))?", SET_ASIDE),
     # pleas of not guilty at arraignment, and other look-alikes
     (r"(?:PLEAD(?:S|ED)?|PLED|PLEA(?:\s?(?:OF|:|-))?|ENTERS?\s+(?:A\s+)?PLEA\s+OF|WITHDRAWS?\s+(?:A\s+)?PLEA\s+OF)"
-     r"\s?(?:NOT\s?GUILTY|N\.?G\.?)(?:\s+BY\s+REASON\s+OF\s+INSANITY)?(?:\s+(?:TO\s+)?ALL\s+(?:COUNTS|CTS))?", None),
-    (r"(?:NOT\s?GUILTY|N\.?G\.?)\s?[-/]?\s?PLEA", None),
+     r"\s?(?:NOT\s?GUILTY?|N\.?G\.?)(?:\s+BY\s+REASON\s+OF\s+INSANITY)?(?:\s+(?:TO\s+)?ALL\s+(?:COUNTS|CTS))?", None),
+    (r"(?:NOT\s?GUILTY?|N\.?G\.?)\s?[-/]?\s?PLEA", None),
     (r"(?:DIV(?:ERSION)?|DEJ)\.?\s?[-/]?\s?(?:1000\s?(?:\.\d\s?)?(?:PC\s?)?)?"
      r"(?:DENIED|TERMINATED|REVOKED|REFUSED|INELIGIBLE)", None),
     (r"PRIOR(?:S)?\s+CONV(?:ICTION)?S?\.?", None),
@@ -75,8 +77,8 @@ _RULES: list[tuple[str, str | None]] = [
     (r"N\.?G\.?", "acquitted"),
     # convicted
     (r"(?:PLEAD(?:S|ED)?|PLED|PLEA(?:\s?(?:OF|:|-))?|ENTERS?\s+(?:A\s+)?PLEA\s+OF|CHANGES?\s+PLEA\s+TO)\s?"
-     rf"(?:{_GUILTY}|NOLO(?:\s+CONTEN?DE?RE)?)", "convicted"),
-    (rf"(?:{_GUILTY}|NOLO(?:\s+CONTEN?DE?RE)?)\s?[-/]?\s?PLEA", "convicted"),
+     rf"(?:{_GUILTY_BY_PLEA}|NOLO(?:\s+CONTEN?DE?RE)?)", "convicted"),
+    (rf"(?:{_GUILTY_BY_PLEA}|NOLO(?:\s+CONTEN?DE?RE)?)\s?[-/]?\s?PLEA", "convicted"),
     (r"NOLO(?:\s+CONTEN?DE?RE)?", "convicted"),
     (rf"(?:FOUND\s+|VERDICT\s?:?\s?|JURY\s+VERDICT\s?:?\s?|COURT\s+FINDS\s+(?:DEFT\s+|DEFENDANT\s+)?)?{_GUILTY}"
      + _COURT_JURY, "convicted"),
