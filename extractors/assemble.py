@@ -428,15 +428,23 @@ _UNREAD_SUB = re.compile(r"\s?[(\[{]\s?[^\sA-Za-z0-9()\[\]{}]{1,2}\s?[)\]}]")
 
 
 # A section read as typed whose row describes its offense, and no look-alike's, is read right whatever
-# tesseract's confidence in its digits (offenses.confirms). A section read through corrections, or with a
-# subdivision, gets no such lift: the description cannot vouch for a letter.
+# tesseract's confidence in its digits (offenses.confirms). A section whose digits were read through
+# corrections, or with a subdivision, gets no such lift: the description cannot vouch for a letter. A code
+# read through corrections ("H~S 11359") does not stand in the way: the description names the code too.
 CONFIRMED_SECTION_CONF = 0.9
+
+
+def _digits_as_typed(doc: DocText, s: Span) -> bool:
+    """The section's digits stand in the span as they are, none of them read through a correction."""
+    typed = re.sub(r"\s", "", doc.text[s.start:s.end])
+    return re.search(rf"(?<![0-9]){re.escape(s.value.section)}(?![0-9.])", typed) is not None
 
 
 def _statute_conf(doc: DocText, s: Span, description: str | None = None) -> float:
     c = doc.conf(s.start, s.end)
     st: Statute = s.value
-    if description and not s.corrected and st.subdivision is None and offenses.confirms(st, description):
+    if description and (not s.corrected or _digits_as_typed(doc, s)) and st.subdivision is None \
+            and offenses.confirms(st, description):
         c = max(c, CONFIRMED_SECTION_CONF)
     if s.corrected:
         c *= 0.9

@@ -260,6 +260,9 @@ def test_a_section_its_row_describes_is_trusted_despite_faint_digits_but_not_its
     # 11550 is 11350's look-alike, and the description fits 11350 better: tesseract's doubt stands
     assert statute_conf("001 HS 11550 POSSESSION CONTROLLED SUBSTANCE CONV 05/05/85") <= 0.3
     assert statute_conf("001 HS 11350 BURGLARY CONV 05/05/85") <= 0.3
+    # the code's letters garbled, the section's digits as typed: the description still vouches for it
+    garbled = statute_conf("001 H$S 11350 POSSESSION CONTROLLED SUBSTANCE CONV 05/05/85")
+    assert 0.5 < garbled <= CONFIRMED_SECTION_CONF
 
 
 def test_a_disposition_year_misread_before_the_filing_is_repaired_and_sent_to_review():
