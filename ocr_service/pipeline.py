@@ -1,6 +1,6 @@
 """Scan to decision, top to bottom.
 
-    ingest -> cleanup -> OCR (and a look at the digits it read) -> extract -> decide -> route
+    ingest -> cleanup -> OCR (and a look at the digits and case number it read) -> extract -> decide -> route
 
 Each stage maps a typed value to the next; files come in at `ingest`, and the caller (batch command,
 worker) decides where the result goes. Page images are dropped as soon as a page is read, so memory
@@ -16,7 +16,7 @@ import numpy as np
 
 import extractors
 from extractors.types import CaseFacts, OcrPage
-from ocr_service import cleanup, glyphs, ingest, reread
+from ocr_service import cleanup, glyphs, ingest, reread, second_look
 from ocr_service.ocr import OcrEngine, get_engine
 from ocr_service.relief_adapter import decide_case
 from ocr_service.routing import Review, route
@@ -42,9 +42,11 @@ class DocumentResult:
 def read_cleaned(engine: OcrEngine, cleaned: cleanup.CleanedPage, number: int,
                  first: OcrPage | None = None) -> OcrPage:
     """The words of a cleaned page: tesseract's reading (`first`, when it was read already; read again
-    smoothed where it is poor), then the digits it read in numbers checked against their shapes (`glyphs`)."""
+    smoothed where it is poor), then the digits it read in numbers checked against their shapes (`glyphs`),
+    and the case number read again on its own (`second_look`)."""
     page = reread.read_page(engine, cleaned, number, first)
-    return glyphs.check_page(cleaned.image, page)
+    page = glyphs.check_page(cleaned.image, page)
+    return second_look.check_page(engine, cleaned.image, page, dpi=round(cleaned.ocr_dpi / cleaned.scale))
 
 
 def read_pages(path: Path, *, settings: Settings | None = None, engine: OcrEngine | None = None,

@@ -60,6 +60,11 @@ class OcrEngine(Protocol):
         confidence in 0..1."""
         ...
 
+    def read_line(self, image: np.ndarray, *, dpi: int | None = None, charset: str = "") -> str:
+        """The text of an image holding one line (a word cut out of a page), read with only the
+        characters of `charset` (all, when empty)."""
+        ...
+
 
 def find_tessdata(configured: Path | None, lang: str) -> Path:
     """The tessdata directory to use: the configured one, else $TESSDATA_PREFIX, else the system's.

@@ -50,6 +50,16 @@ class PytesseractEngine:
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
         return decide_orientation(as_uint8(image), self._score)
 
+    def read_line(self, image: np.ndarray, *, dpi: int | None = None, charset: str = "") -> str:
+        config = f'--tessdata-dir "{self.tessdata}" --psm 7' + (f" --dpi {int(dpi)}" if dpi else "")
+        if charset:
+            config += f" -c tessedit_char_whitelist={charset}"
+        try:
+            return pytesseract.image_to_string(Image.fromarray(as_uint8(image)), lang=self.lang, config=config,
+                                               timeout=self.timeout).strip()
+        except (pytesseract.TesseractError, RuntimeError, OSError) as e:
+            raise OcrFailed(f"tesseract failed on a line: {e}") from e
+
     def close(self) -> None:
         """Nothing to release: every call runs its own process."""
 

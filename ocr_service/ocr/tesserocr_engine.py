@@ -9,7 +9,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # before libtesseract loads
 
 import numpy as np
 import tesserocr
-from tesserocr import RIL, PyTessBaseAPI, iterate_level
+from tesserocr import PSM, RIL, PyTessBaseAPI, iterate_level
 
 from extractors.types import OcrPage, Word
 from ocr_service.errors import OcrFailed, OcrTimeout
@@ -60,6 +60,22 @@ class TesserocrEngine:
 
     def orientation(self, image: np.ndarray) -> tuple[int, float]:
         return decide_orientation(as_uint8(image), self._score)
+
+    def read_line(self, image: np.ndarray, *, dpi: int | None = None, charset: str = "") -> str:
+        img = np.ascontiguousarray(as_uint8(image))
+        with self._lock:
+            api = self._api
+            try:
+                api.SetPageSegMode(PSM.SINGLE_LINE)
+                api.SetVariable("tessedit_char_whitelist", charset)
+                self._set_image(api, img, dpi)
+                return (api.GetUTF8Text() or "").strip()
+            except RuntimeError as e:
+                raise OcrFailed(f"tesseract failed on a line: {e}") from e
+            finally:
+                api.Clear()
+                api.SetVariable("tessedit_char_whitelist", "")
+                api.SetPageSegMode(self.psm)
 
     def close(self) -> None:
         with self._lock:
