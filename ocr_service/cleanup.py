@@ -113,6 +113,39 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"not a page image: shape {image.shape}")
 
 
+def _hist(values: np.ndarray) -> np.ndarray:
+    """How many of the uint8 values (any array or view) are at each gray level: 256 int64 counts."""
+    if values.size < (1 << 24):  # calcHist counts in float32: exact up to 2**24
+        return cv2.calcHist([np.ascontiguousarray(values)], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    return np.bincount(values.ravel(), minlength=256)
+
+
+def _quantile(hist: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) (linear interpolation) of the uint8 values counted in `hist`, to the
+    last bit: the two order statistics are read from the cumulative counts instead of sorting."""
+    cum = np.cumsum(hist)
+    n = int(cum[-1])
+    virtual = (n - 1) * (q / 100)
+    if virtual >= n - 1:
+        return float(np.searchsorted(cum, n - 1, side="right"))
+    below = math.floor(virtual)
+    gamma = virtual - below
+    a = int(np.searchsorted(cum, below, side="right"))
+    b = int(np.searchsorted(cum, below + 1, side="right"))
+    # numpy's interpolation, with the same rounding on either side of the midpoint
+    return float(b - (b - a) * (1 - gamma)) if gamma >= 0.5 else float(a + (b - a) * gamma)
+
+
+def _median(hist: np.ndarray) -> float:
+    """np.median of the uint8 values counted in `hist` (the mean of the two middle ones when even)."""
+    cum = np.cumsum(hist)
+    n = int(cum[-1])
+    upper = int(np.searchsorted(cum, n // 2, side="right"))
+    if n % 2:
+        return float(upper)
+    return (int(np.searchsorted(cum, n // 2 - 1, side="right")) + upper) / 2
+
+
 def effective_dpi(width: int, height: int, declared: float | None) -> float:
     """The declared resolution if it gives a plausible page size, else one from an 8.5-inch width."""
     if declared and declared > 0:
@@ -160,14 +193,19 @@ def noise_level(gray: np.ndarray) -> float:
     step = max(1, round(max(gray.shape) / 2000))  # a sample of rows is enough
     rows = np.ascontiguousarray(gray[::step]) if step > 1 else gray
     med = cv2.medianBlur(rows, 5)
-    level = float(np.median(med[::2, ::2]))
-    near_ink = cv2.dilate((med < level - 25).astype(np.uint8), np.ones((9, 9), np.uint8))
-    paper = ((near_ink == 0) & (med >= level - 20))[::2, ::2]
-    values = cv2.absdiff(rows, med)[::2, ::2][paper]
-    moving = values[values > 0]
-    if values.size == 0 or moving.size < 0.05 * values.size:
+    level = _median(_hist(med[::2, ::2]))
+    # ink: med < level - 25, that is med <= ceil(level - 25) - 1 on whole gray levels
+    dark = cv2.threshold(med, math.ceil(level - 25) - 1, 1, cv2.THRESH_BINARY_INV)[1]
+    near_ink = cv2.dilate(dark, np.ones((9, 9), np.uint8))
+    # only every other row and column of what follows is used: take them first
+    med2, rows2 = med[::2, ::2], rows[::2, ::2]
+    paper = (near_ink[::2, ::2] == 0) & (med2 >= level - 20)
+    counts = _hist(cv2.absdiff(np.ascontiguousarray(rows2), np.ascontiguousarray(med2))[paper])
+    values, moving = int(counts.sum()), int(counts[1:].sum())
+    if values == 0 or moving < 0.05 * values:
         return 0.0
-    return float(1.4826 * np.median(moving))
+    counts[0] = 0
+    return float(1.4826 * _median(counts))
 
 
 def impulse_threshold(contrast: float) -> float:
@@ -180,11 +218,12 @@ def ink_mask(gray: np.ndarray, background: np.ndarray, noise: float) -> np.ndarr
     page, but never within 3 noise deviations of the paper, so the grain of a blank page is not ink)."""
     flat = flatten(gray, background)
     t, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    paper = float(np.median(flat[::3, ::3]))
+    paper = _median(_hist(flat[::3, ::3]))
     t = min(t, paper - max(12.0, min(3.0 * noise, 40.0)))
-    if t <= int(flat.min()) and _bilevel(flat):  # Otsu puts the threshold on the black level itself
-        return (flat <= t).view(np.uint8)
-    return (flat < t).view(np.uint8)
+    # on whole gray levels, flat <= t is flat <= floor(t) and flat < t is flat <= ceil(t) - 1
+    if t <= int(cv2.minMaxLoc(flat)[0]) and _bilevel(flat):  # Otsu puts the threshold on the black level itself
+        return cv2.threshold(flat, math.floor(t), 1, cv2.THRESH_BINARY_INV)[1]
+    return cv2.threshold(flat, math.ceil(t) - 1, 1, cv2.THRESH_BINARY_INV)[1]
 
 
 def _bilevel(flat: np.ndarray) -> bool:
@@ -263,9 +302,18 @@ def estimate_skew(ink: np.ndarray, keep: np.ndarray | None = None,
     `keep` optionally limits the pixels to some (a mask). Strength is the relative gain of the
     peakedness over 0 degrees.
     """
-    mask = ink if keep is None else ink & keep
-    factor = max(1, round(max(mask.shape) / 1400))
-    small = mask[::factor, ::factor]
+    factor = _skew_factor(ink.shape)
+    small = ink[::factor, ::factor]
+    return _skew_search(small if keep is None else small & keep[::factor, ::factor], max_deg)
+
+
+def _skew_factor(shape: tuple[int, ...]) -> int:
+    """The skew is searched on every factor-th row and column: about 1400 px along the longer side."""
+    return max(1, round(max(shape) / 1400))
+
+
+def _skew_search(small: np.ndarray, max_deg: float = SKEW_MAX_DEG) -> tuple[float, float]:
+    """estimate_skew on the reduced mask."""
     ys, xs = np.nonzero(small)
     if len(ys) < 200:
         return 0.0, 0.0
@@ -277,10 +325,18 @@ def estimate_skew(ink: np.ndarray, keep: np.ndarray | None = None,
     x, y = xs - cx, ys - cy
     offset = math.hypot(cx, cy) + 2
 
+    rows, other = np.empty_like(x), np.empty_like(x)  # reused by every angle
+
     def peakedness(deg: float) -> float:
+        # each row position is -sin(t) * x + cos(t) * y + offset rounded half to even, computed in
+        # place in that order (the same float operations as the plain expression)
         t = math.radians(deg)
-        rows = np.round(-math.sin(t) * x + math.cos(t) * y + offset).astype(np.int64)
-        counts = np.bincount(rows)
+        np.multiply(x, -math.sin(t), out=rows)
+        np.multiply(y, math.cos(t), out=other)
+        rows.__iadd__(other)
+        rows.__iadd__(offset)
+        np.rint(rows, out=rows)
+        counts = np.bincount(rows.astype(np.int64))
         return float(np.dot(counts, counts))
 
     coarse = np.arange(-max_deg, max_deg + 1e-9, 0.25)
@@ -289,7 +345,8 @@ def estimate_skew(ink: np.ndarray, keep: np.ndarray | None = None,
     fine = np.arange(best - 0.25, best + 0.25 + 1e-9, 0.02)
     fine_scores = [peakedness(a) for a in fine]
     angle = float(fine[int(np.argmax(fine_scores))])
-    at_zero = peakedness(0.0)
+    zero = np.flatnonzero(coarse == 0.0)
+    at_zero = scores[int(zero[0])] if len(zero) else peakedness(0.0)
     strength = max(fine_scores) / at_zero - 1.0 if at_zero else 0.0
     return round(angle, 2), round(strength, 4)
 
@@ -302,12 +359,16 @@ class _Analysis:
     blobs: _Blobs
 
 
-def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
+def _analyse(gray: np.ndarray, dpi: float | None, *, impulse: bool = True, skew: bool = True) -> _Analysis:
+    """The page's measures, background, ink and components. `impulse` and `skew` False leave out
+    those two measures (0 in the result) where the caller will not use them: clean() decides on
+    the median filter from the first analysis only, and on deskewing only before a page is turned
+    or straightened."""
     h, w = gray.shape
     eff_dpi = effective_dpi(w, h, dpi)
     background, small_bg = estimate_background(gray)
-    paper = float(np.median(small_bg))
-    darkest = float(np.percentile(gray[::3, ::3], 0.5))
+    paper = _median(_hist(small_bg))
+    darkest = _quantile(_hist(gray[::3, ::3]), 0.5)
     contrast = max(0.0, paper - darkest)
     noise = noise_level(gray)
     ink = ink_mask(gray, background, noise)
@@ -316,20 +377,28 @@ def _analyse(gray: np.ndarray, dpi: float | None) -> _Analysis:
     speck_count = int(np.count_nonzero(specks))
     sh, sw = small_bg.shape
     bg_inner = small_bg[sh // 20: sh - sh // 20, sw // 20: sw - sw // 20]
-    unevenness = float(np.percentile(bg_inner, 95) - np.percentile(bg_inner, 5)) if bg_inner.size else 0.0
+    if bg_inner.size:
+        inner_hist = _hist(bg_inner)
+        unevenness = _quantile(inner_hist, 95) - _quantile(inner_hist, 5)
+    else:
+        unevenness = 0.0
     strip = max(2, round(BORDER_STRIP * min(h, w)))
-    edges = np.concatenate([ink[:strip].ravel(), ink[-strip:].ravel(),
-                            ink[:, :strip].ravel(), ink[:, -strip:].ravel()])
-    big = _large_or_edge(blobs, ink.shape)
-    keep = _mask_of(blobs, ink.shape, blobs.chars & ~big)
-    skew, strength = estimate_skew(ink, keep)
+    edges = (ink[:strip], ink[-strip:], ink[:, :strip], ink[:, -strip:])  # the corners count twice
+    edge_pixels = sum(e.size for e in edges)
+    skew_deg = strength = 0.0
+    if skew:
+        # the skew search runs on every factor-th row and column: the mask of the characters'
+        # boxes is drawn at that resolution only
+        factor = _skew_factor(ink.shape)
+        keep = _mask_of(blobs, ink.shape, blobs.chars & ~_large_or_edge(blobs, ink.shape), step=factor)
+        skew_deg, strength = _skew_search(cv2.bitwise_and(np.ascontiguousarray(ink[::factor, ::factor]), keep))
     measures = PageMeasures(
         width=w, height=h, dpi=round(eff_dpi, 1),
-        impulse_noise=impulse_fraction(gray, impulse_threshold(contrast)),
+        impulse_noise=impulse_fraction(gray, impulse_threshold(contrast)) if impulse else 0.0,
         speck_density=speck_count / ((w / eff_dpi) * (h / eff_dpi)),
-        skew_deg=skew, skew_strength=strength, text_height=blobs.text_height,
+        skew_deg=skew_deg, skew_strength=strength, text_height=blobs.text_height,
         contrast=contrast, paper_noise=noise, background_unevenness=unevenness,
-        border_darkness=float(edges.mean()) if edges.size else 0.0,
+        border_darkness=sum(cv2.countNonZero(e) for e in edges) / edge_pixels if edge_pixels else 0.0,
         ink_fraction=cv2.countNonZero(ink) / ink.size)
     return _Analysis(measures, background, ink, blobs)
 
@@ -350,11 +419,13 @@ def _char_mask(blobs: _Blobs) -> np.ndarray:
     return lut[blobs.labels]
 
 
-def _mask_of(blobs: _Blobs, shape: tuple[int, int], which: np.ndarray) -> np.ndarray:
-    """A 0/1 mask of the bounding boxes of the chosen components."""
-    mask = np.zeros(shape, np.uint8)
+def _mask_of(blobs: _Blobs, shape: tuple[int, int], which: np.ndarray, step: int = 1) -> np.ndarray:
+    """A 0/1 mask of the bounding boxes of the chosen components; with `step`, only of every
+    step-th row and column (the same as the full mask[::step, ::step])."""
+    mask = np.zeros((-(-shape[0] // step), -(-shape[1] // step)), np.uint8)
     for x, y, w, h, _ in blobs.stats[which]:
-        mask[y:y + h, x:x + w] = 1
+        # the kept rows are those with row * step in [y, y + h)
+        mask[-(-y // step): -(-(y + h) // step), -(-x // step): -(-(x + w) // step)] = 1
     return mask
 
 
@@ -559,7 +630,7 @@ def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis,
     skew, strength = analysis.measures.skew_deg, analysis.measures.skew_strength
     if abs(skew) < SKEW_MIN_DEG or strength < SKEW_MIN_STRENGTH:
         return gray, work, 0.0
-    paper = int(np.median(analysis.background[::8, ::8]))
+    paper = int(_median(_hist(analysis.background[::8, ::8])))
     gray, work = rotate_deg(gray, skew, paper), rotate_deg(work, skew, paper)
     steps.append(Step("deskew", MappingProxyType({"degrees": skew, "strength": strength})))
     return gray, work, skew
@@ -628,7 +699,7 @@ def remove_rules(work: np.ndarray, ink: np.ndarray, dpi: float) -> tuple[np.ndar
     if frac < RULE_MIN_FRACTION:
         return work, frac
     out = work.copy()
-    out[rules > 0] = int(np.percentile(work[::4, ::4], 90))  # the paper's level
+    out[rules > 0] = int(_quantile(_hist(work[::4, ::4]), 90))  # the paper's level
     return out, frac
 
 
@@ -676,7 +747,7 @@ def remove_dashed_rules(work: np.ndarray, ink: np.ndarray, text_height: float) -
     if not n:
         return work, 0
     out = work.copy()
-    out[dashes > 0] = int(np.percentile(work[::4, ::4], 90))  # the paper's level
+    out[dashes > 0] = int(_quantile(_hist(work[::4, ::4]), 90))  # the paper's level
     return out, n
 
 
@@ -725,16 +796,18 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         steps.append(step)
 
     # Each analysis holds label and mask images of the page's size: the old one is dropped before
-    # the page is measured again, so that only one is in memory at a time.
+    # the page is measured again, so that only one is in memory at a time. The page is measured
+    # again only for what is still to be decided: never the impulse noise, and the skew only when
+    # the page may still be straightened.
     if work is not gray:
         analysis = None
-        analysis = _analyse(work, m.dpi)
+        analysis = _analyse(work, m.dpi, impulse=False, skew="deskew" not in disable)
     skew_applied = 0.0
     if "deskew" not in disable:
         gray, work, skew_applied = _deskew(gray, work, analysis, steps)
         if skew_applied:
             analysis = None
-            analysis = _analyse(work, m.dpi)
+            analysis = _analyse(work, m.dpi, impulse=False, skew=False)
 
     rotation = 0
     pending_sample = None
@@ -749,14 +822,15 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
             k = rotation // 90
             gray, work = np.ascontiguousarray(np.rot90(gray, k)), np.ascontiguousarray(np.rot90(work, k))
             steps.append(Step("orient", MappingProxyType({"degrees": rotation, "confidence": round(confidence, 3)})))
+            deskew_turned = rotation != 180 and "deskew" not in disable and not skew_applied
             analysis = None
-            analysis = _analyse(work, m.dpi)
-            if rotation != 180 and "deskew" not in disable and not skew_applied:
+            analysis = _analyse(work, m.dpi, impulse=False, skew=deskew_turned)
+            if deskew_turned:
                 # a sideways page shows its skew only once its lines run across
                 gray, work, skew_applied = _deskew(gray, work, analysis, steps)
                 if skew_applied:
                     analysis = None
-                    analysis = _analyse(work, m.dpi)
+                    analysis = _analyse(work, m.dpi, impulse=False, skew=False)
 
     a = analysis.measures
     binarize_reasons: list[str] = []
