@@ -257,6 +257,36 @@ def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return n, labels, stats
 
 
+def _sparse_components(mask: np.ndarray, with_labels: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+    """`_components` of a mask whose ink lies in a few stretches of rows (the solid regions left by
+    an opening): the same labels and stats, the background's row left out, at a fraction of the cost.
+
+    OpenCV's statistics pass visits every pixel, ink or not; so each stretch of consecutive rows
+    holding ink is labelled on its own, cut to the columns its ink spans. A component cannot cross
+    a row without ink, and the stretches come in the scan's order, so numbering on from one stretch
+    to the next gives the whole mask's numbering. The block-based scan takes rows and columns in
+    pairs: a stretch starts on an even row and column, as the pairs fall in the whole mask.
+    """
+    rows = np.flatnonzero(mask.any(axis=1))
+    labels = np.zeros(mask.shape, np.int32) if with_labels else None
+    parts, count = [], 0
+    if len(rows):
+        for stretch in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
+            y0, y1 = int(stretch[0]) & ~1, int(stretch[-1]) + 1
+            x0, _, w, _ = cv2.boundingRect(mask[y0:y1])
+            x1, x0 = x0 + w, x0 & ~1
+            n, lab, stats = _components(np.ascontiguousarray(mask[y0:y1, x0:x1]))
+            stats = stats[1:]
+            stats[:, 0] += x0
+            stats[:, 1] += y0
+            parts.append(stats)
+            if labels is not None:
+                np.add(lab, count, out=lab, where=lab > 0)
+                labels[y0:y1, x0:x1] = lab
+            count += n - 1
+    return labels, (np.concatenate(parts) if parts else np.zeros((0, 5), np.int32))
+
+
 def _blobs(ink: np.ndarray) -> _Blobs:
     _, labels, stats = _components(ink)
     stats = stats[1:]
@@ -326,6 +356,7 @@ def _skew_search(small: np.ndarray, max_deg: float = SKEW_MAX_DEG) -> tuple[floa
     offset = math.hypot(cx, cy) + 2
 
     rows, other = np.empty_like(x), np.empty_like(x)  # reused by every angle
+    bins = np.empty(len(x), np.int64)
 
     def peakedness(deg: float) -> float:
         # each row position is -sin(t) * x + cos(t) * y + offset rounded half to even, computed in
@@ -335,8 +366,8 @@ def _skew_search(small: np.ndarray, max_deg: float = SKEW_MAX_DEG) -> tuple[floa
         np.multiply(y, math.cos(t), out=other)
         rows.__iadd__(other)
         rows.__iadd__(offset)
-        np.rint(rows, out=rows)
-        counts = np.bincount(rows.astype(np.int64))
+        np.rint(rows, out=bins, casting="unsafe")  # whole numbers: the cast is exact
+        counts = np.bincount(bins)
         return float(np.dot(counts, counts))
 
     coarse = np.arange(-max_deg, max_deg + 1e-9, 0.25)
@@ -554,14 +585,15 @@ def remove_specks(gray: np.ndarray, ink: np.ndarray, blobs: _Blobs, dpi: float) 
     return _paint_white(gray, blobs, specks, grow=1), int(np.count_nonzero(specks))
 
 
-def _solid_regions(gray: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _solid_regions(gray: np.ndarray, k: int,
+                   with_labels: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, float]:
     """Dark regions wider than a pen stroke: Otsu's dark pixels opened with a k-px disc.
-    Returns the dark mask (0/1), labels and stats (background row removed) of the opened mask,
-    and Otsu's threshold."""
+    Returns the dark mask (0/1), labels (None without `with_labels`) and stats (background row
+    removed) of the opened mask, and Otsu's threshold."""
     t, dark = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    _, labels, stats = _components(solid)
-    return dark, labels, stats[1:], t
+    labels, stats = _sparse_components(solid, with_labels)
+    return dark, labels, stats, t
 
 
 def _edge_regions(stats: np.ndarray, shape: tuple[int, int], th: float, dpi: float,
@@ -603,7 +635,7 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
         f, k_small = 2, max(3, k // 2) | 1
     if f > 1:
         small = cv2.resize(gray, (w_img // f, h_img // f), interpolation=cv2.INTER_AREA)
-        _, _, stats, _ = _solid_regions(small, k_small)
+        _, _, stats, _ = _solid_regions(small, k_small, with_labels=False)
         borders, holes = _edge_regions(stats, gray.shape, th, dpi, f, slack=0.8)
         if not (borders.any() or holes.any()):
             return gray, 0, 0
