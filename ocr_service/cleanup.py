@@ -90,11 +90,31 @@ class CleanedPage:
     # clean(..., orient_after_reading=True) on a page whose lines run across: which way up it is was
     # left to its reading (0 or 180 degrees); the square to give the engine's orientation() if the
     # page reads badly (see `orientation_sample`). None when orientation was settled or not wanted.
-    orientation_sample: np.ndarray | None = None
+    # clean() leaves it a PendingSample, cut only if asked for (`sample()`): most pages read well.
+    orientation_sample: np.ndarray | PendingSample | None = None
 
     @property
     def step_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.steps)
+
+    def sample(self) -> np.ndarray | None:
+        """The orientation sample as an image (cut now when it was left pending), or None."""
+        s = self.orientation_sample
+        return s.cut() if isinstance(s, PendingSample) else s
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PendingSample:
+    """What `orientation_sample` needs to cut a page's sample, kept for when the reading asks for it.
+    A page that reads upright never does, and cutting the sample costs a box filter over the whole
+    (reduced) page: about 0.02 CPU s on a 300-dpi page."""
+
+    page: np.ndarray  # the page as measured (the stored image unless a median filter was applied)
+    text_height: float
+    char_stats: np.ndarray  # x, y, w, h, area of the character-sized components
+
+    def cut(self) -> np.ndarray:
+        return orientation_sample(self.page, self.text_height, char_stats=self.char_stats)
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -476,14 +496,14 @@ def rotate_deg(gray: np.ndarray, deg: float, fill: int) -> np.ndarray:
 
 
 def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray | None = None, *,
-                       blobs: _Blobs | None = None) -> np.ndarray:
+                       blobs: _Blobs | None = None, char_stats: np.ndarray | None = None) -> np.ndarray:
     """A square of the page where the writing is densest, reduced so characters are ~16 px high and
     at most 480 px a side: enough text to tell which way is up, cheap to read several times
     (measured: 0.14 s of CPU per upright read, against 0.22 s at 20 px and 800 px, with the
     same separation of upright and upside-down readings).
 
     Where the writing is: `blobs` (the page's components; their character-sized ones, each counted
-    at its centre), else `chars` (0/1, same shape, marks character-sized ink), else pixels darker
+    at its centre) or `char_stats` (the stats rows of those character-sized ones), else `chars` (0/1, same shape, marks character-sized ink), else pixels darker
     than mid-gray. Specks and faded text make plain darkness a poor guide to where the text is.
     Only the chosen square is reduced, not the page.
     """
@@ -493,8 +513,8 @@ def orientation_sample(gray: np.ndarray, text_height: float, chars: np.ndarray |
     side = int(min(sh, sw, max(300, min(480, 0.45 * min(sh, sw)))))
     if side >= min(sh, sw):
         return _reduce(gray, factor)
-    if blobs is not None:
-        st = blobs.stats[blobs.chars]
+    if blobs is not None or char_stats is not None:
+        st = blobs.stats[blobs.chars] if blobs is not None else char_stats
         cy = np.minimum(((st[:, 1] + st[:, 3] / 2) * factor).astype(np.int64), sh - 1)
         cx = np.minimum(((st[:, 0] + st[:, 2] / 2) * factor).astype(np.int64), sw - 1)
         writing = np.bincount(cy * sw + cx, weights=st[:, 4] * factor * factor,
@@ -663,7 +683,10 @@ def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis,
     if abs(skew) < SKEW_MIN_DEG or strength < SKEW_MIN_STRENGTH:
         return gray, work, 0.0
     paper = int(_median(_hist(analysis.background[::8, ::8])))
-    gray, work = rotate_deg(gray, skew, paper), rotate_deg(work, skew, paper)
+    # while no filter has been applied the two images are one array: turn it once (no step writes
+    # into an image in place, so they may stay one)
+    straight = rotate_deg(gray, skew, paper)
+    gray, work = (straight, straight) if work is gray else (straight, rotate_deg(work, skew, paper))
     steps.append(Step("deskew", MappingProxyType({"degrees": skew, "strength": strength})))
     return gray, work, skew
 
@@ -844,15 +867,17 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
     rotation = 0
     pending_sample = None
     if orient is not None and "orient" not in disable:
-        sample = orientation_sample(work, analysis.measures.text_height, blobs=analysis.blobs)
+        text_height, chars = analysis.measures.text_height, analysis.blobs.stats[analysis.blobs.chars]
         if orient_after_reading and not lines_run_down(analysis.blobs, work.shape):
-            angle, confidence, pending_sample = 0, 0.0, sample
+            angle, confidence = 0, 0.0
+            pending_sample = PendingSample(work, text_height, chars)  # cut if the reading asks
         else:
-            angle, confidence = orient(sample)
+            angle, confidence = orient(orientation_sample(work, text_height, char_stats=chars))
         if angle % 360 and confidence >= ORIENT_MIN_CONFIDENCE:
             rotation = angle % 360
             k = rotation // 90
-            gray, work = np.ascontiguousarray(np.rot90(gray, k)), np.ascontiguousarray(np.rot90(work, k))
+            turned = np.ascontiguousarray(np.rot90(gray, k))
+            gray, work = (turned, turned) if work is gray else (turned, np.ascontiguousarray(np.rot90(work, k)))
             steps.append(Step("orient", MappingProxyType({"degrees": rotation, "confidence": round(confidence, 3)})))
             deskew_turned = rotation != 180 and "deskew" not in disable and not skew_applied
             analysis = None
