@@ -277,9 +277,13 @@ def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return n, labels, stats
 
 
-def _sparse_components(mask: np.ndarray, with_labels: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+Stretch = tuple[int, int, np.ndarray]  # top row, left column, labels (numbered as in the whole mask)
+
+
+def _sparse_components(mask: np.ndarray, with_labels: bool = True) -> tuple[list[Stretch] | None, np.ndarray]:
     """`_components` of a mask whose ink lies in a few stretches of rows (the solid regions left by
-    an opening): the same labels and stats, the background's row left out, at a fraction of the cost.
+    an opening): the same labels, given stretch by stretch (`_labels_of` puts them together), and
+    the same stats, the background's row left out, at a fraction of the cost.
 
     OpenCV's statistics pass visits every pixel, ink or not; so each stretch of consecutive rows
     holding ink is labelled on its own, cut to the columns its ink spans. A component cannot cross
@@ -288,7 +292,7 @@ def _sparse_components(mask: np.ndarray, with_labels: bool = True) -> tuple[np.n
     pairs: a stretch starts on an even row and column, as the pairs fall in the whole mask.
     """
     rows = np.flatnonzero(mask.any(axis=1))
-    labels = np.zeros(mask.shape, np.int32) if with_labels else None
+    labels: list[Stretch] | None = [] if with_labels else None
     parts, count = [], 0
     if len(rows):
         for stretch in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1):
@@ -302,9 +306,26 @@ def _sparse_components(mask: np.ndarray, with_labels: bool = True) -> tuple[np.n
             parts.append(stats)
             if labels is not None:
                 np.add(lab, count, out=lab, where=lab > 0)
-                labels[y0:y1, x0:x1] = lab
+                labels.append((y0, x0, lab))
             count += n - 1
     return labels, (np.concatenate(parts) if parts else np.zeros((0, 5), np.int32))
+
+
+def _labels_of(stretches: list[Stretch], shape: tuple[int, int]) -> np.ndarray:
+    """The whole mask's int32 label image from `_sparse_components`' stretches."""
+    labels = np.zeros(shape, np.int32)
+    for y0, x0, lab in stretches:
+        labels[y0:y0 + lab.shape[0], x0:x0 + lab.shape[1]] = lab
+    return labels
+
+
+def _selected(stretches: list[Stretch], shape: tuple[int, int], lut: np.ndarray) -> np.ndarray:
+    """uint8 0/1 mask of the components whose label has lut[label] = 1 (lut[0] = 0), looked up
+    stretch by stretch: the same as lut[whole label image], without making that image."""
+    mask = np.zeros(shape, np.uint8)
+    for y0, x0, lab in stretches:
+        mask[y0:y0 + lab.shape[0], x0:x0 + lab.shape[1]] = lut[lab]
+    return mask
 
 
 def _blobs(ink: np.ndarray) -> _Blobs:
@@ -606,14 +627,14 @@ def remove_specks(gray: np.ndarray, ink: np.ndarray, blobs: _Blobs, dpi: float) 
 
 
 def _solid_regions(gray: np.ndarray, k: int,
-                   with_labels: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, float]:
+                   with_labels: bool = True) -> tuple[np.ndarray, list[Stretch] | None, np.ndarray, float]:
     """Dark regions wider than a pen stroke: Otsu's dark pixels opened with a k-px disc.
-    Returns the dark mask (0/1), labels (None without `with_labels`) and stats (background row
-    removed) of the opened mask, and Otsu's threshold."""
+    Returns the dark mask (0/1), labels by stretch of rows (`_sparse_components`; None without
+    `with_labels`) and stats (background row removed) of the opened mask, and Otsu's threshold."""
     t, dark = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    labels, stats = _sparse_components(solid, with_labels)
-    return dark, labels, stats, t
+    stretches, stats = _sparse_components(solid, with_labels)
+    return dark, stretches, stats, t
 
 
 def _edge_regions(stats: np.ndarray, shape: tuple[int, int], th: float, dpi: float,
@@ -659,20 +680,19 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
         borders, holes = _edge_regions(stats, gray.shape, th, dpi, f, slack=0.8)
         if not (borders.any() or holes.any()):
             return gray, 0, 0
-    dark, labels, stats, _ = _solid_regions(gray, k)
+    dark, stretches, stats, _ = _solid_regions(gray, k)
     borders, holes = _edge_regions(stats, gray.shape, th, dpi)
     chosen = np.flatnonzero(borders | holes) + 1
     if not len(chosen):
         return gray, 0, 0
     lut = np.zeros(len(stats) + 1, np.uint8)
     lut[chosen] = 1
-    region = cv2.dilate(lut[labels], np.ones((5, 5), np.uint8)).astype(bool)
+    region = cv2.dilate(_selected(stretches, gray.shape, lut), np.ones((5, 5), np.uint8))
     # the opening rounded the corners of the regions: take the dark pixels they touch as well
-    region &= dark.astype(bool) | cv2.erode(region.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    region = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    out = gray.copy()
-    out[region] = 255
-    return out, int(np.count_nonzero(borders)), int(np.count_nonzero(holes))
+    region = cv2.bitwise_and(region, cv2.bitwise_or(dark, cv2.erode(region, np.ones((5, 5), np.uint8))))
+    region = cv2.dilate(region, np.ones((3, 3), np.uint8))
+    return (cv2.bitwise_or(gray, region * np.uint8(255)),  # region (0/1) painted white
+            int(np.count_nonzero(borders)), int(np.count_nonzero(holes)))
 
 
 def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis,

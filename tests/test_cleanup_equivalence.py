@@ -44,10 +44,13 @@ def test_stretch_by_stretch_labelling_is_opencvs_of_the_whole_mask(seed):
             block = mask[y:y + bh, x:x + bw]
             block[rng.random(block.shape) < rng.choice([0.4, 0.8, 1.0])] = 1
         n, labels, stats = cleanup._components(mask)
-        sparse_labels, sparse_stats = cleanup._sparse_components(mask)
-        assert np.array_equal(sparse_labels, labels)
+        stretches, sparse_stats = cleanup._sparse_components(mask)
+        assert np.array_equal(cleanup._labels_of(stretches, mask.shape), labels)
         assert np.array_equal(sparse_stats, stats[1:])
         assert cleanup._sparse_components(mask, with_labels=False)[0] is None
+        lut = (rng.random(n) < 0.5).astype(np.uint8)
+        lut[0] = 0
+        assert np.array_equal(cleanup._selected(stretches, mask.shape, lut), lut[labels])
 
 
 def test_the_skew_searchs_reduced_character_mask_is_the_full_masks_rows_and_columns():
