@@ -5,7 +5,8 @@
 One run measures, on the same generated pages (one PNG per page, and the same pages as one PDF):
 - bare tesseract: the Debian `tesseract` program, one process per page, `xargs -P N`, the product's
   tessdata, language, page segmentation mode and variables, TSV output (words and boxes);
-- bare tesserocr: the libtesseract build the product links, one API object per worker process;
+- bare tesserocr: the libtesseract build the product links, one API object per worker process, with
+  N workers and with 1 (the engine's own N-against-1 scaling: what the machine's cores give);
 - `cleardocket process` end to end, N workers and 1 worker (stage times from its `--timings`);
 - OCRmyPDF with --rotate-pages --deskew --clean --jobs N on the PDF.
 Runners are interleaved (rounds rotate the order) and ratios are taken within a round, so load from
@@ -96,9 +97,10 @@ def runners(corpus: corpus_mod.Corpus, jobs: int) -> list[Runner]:
         Runner("cleardocket", f"cleardocket process, {jobs} workers", jobs, cleardocket(jobs)),
         Runner("cleardocket_1", "cleardocket process, 1 worker", 1, cleardocket(1)),
         Runner("tesserocr", f"bare tesserocr, {jobs} workers", jobs, tesserocr(jobs)),
+        Runner("tesserocr_1", "bare tesserocr, 1 worker", 1, tesserocr(1)),
         Runner("ocrmypdf", f"OCRmyPDF, --jobs {jobs}", jobs, ocrmypdf(jobs)),
     ]
-    return out if jobs > 1 else [r for r in out if r.key != "cleardocket_1"]
+    return out if jobs > 1 else [r for r in out if r.key not in ("cleardocket_1", "tesserocr_1")]
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ def summarise(measured: list[Measured], pages: int, rounds: int) -> Figures:
         "cleardocket_vs_ocrmypdf": ratio("cleardocket", "ocrmypdf"),
         "cleardocket_scaling": ratio("cleardocket", "cleardocket_1"),
         "cpu_cleardocket_scaling": ratio("cleardocket", "cleardocket_1", "cpu"),
+        "tesserocr_scaling": ratio("tesserocr", "tesserocr_1"),
+        "cpu_tesserocr_scaling": ratio("tesserocr", "tesserocr_1", "cpu"),
         "cpu_cleardocket_vs_tesseract": ratio("cleardocket", "tesseract", "cpu"),
         "cpu_cleardocket_vs_tesserocr": ratio("cleardocket", "tesserocr", "cpu"),
         "cpu_cleardocket_vs_ocrmypdf": ratio("cleardocket", "ocrmypdf", "cpu"),

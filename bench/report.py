@@ -96,6 +96,9 @@ def render_markdown(fig: Figures, env: dict, targets: Targets) -> str:
     share = extract_decide_share(fig.stages["cleardocket"]) if "cleardocket" in fig.stages else None
     cpu_scaling = r.get("cpu_cleardocket_scaling")
     scaling_estimate = cd["jobs"] * cpu_scaling if cpu_scaling and cd else None
+    engine = rows.get("tesserocr", {})
+    engine_cpu_scaling = r.get("cpu_tesserocr_scaling")
+    engine_estimate = engine["jobs"] * engine_cpu_scaling if engine_cpu_scaling and engine else None
     lines += [
         "",
         "## Targets",
@@ -113,6 +116,10 @@ def render_markdown(fig: Figures, env: dict, targets: Targets) -> str:
         (f"| the same, CPU-bound estimate: {cd.get('jobs', 'N')} x CPU per page at 1 worker / at "
         f"{cd.get('jobs', 'N')} | {_x(scaling_estimate)} | >= {targets.scaling}x | "
         f"{verdict(scaling_estimate, targets.scaling)} (holds when the cores are free) |"),
+        (f"| peer: bare tesserocr, {engine.get('jobs', 'N')} workers / 1 worker | {_x(r.get('tesserocr_scaling'))} | "
+        f"(none) | what the machine's cores give the engine alone, same window |"),
+        (f"| peer, CPU-bound estimate: {engine.get('jobs', 'N')} x CPU per page at 1 worker / at "
+        f"{engine.get('jobs', 'N')} | {_x(engine_estimate)} | (none) | the engine alone |"),
         (f"| peak RSS per cleardocket worker | {_f(cd.get('peak_worker_mb'), '.0f')} MB | <= {targets.worker_mb:.0f} MB | "
         f"{verdict(cd.get('peak_worker_mb'), targets.worker_mb, at_most=True)} |"),
         (f"| extraction + decision, share of a page's stage time | {_f(None if share is None else 100 * share, '.1f')} % | "
@@ -167,7 +174,8 @@ METHOD = [
     "-c tessedit_create_tsv=1` (P: the product's page segmentation mode, in the OCR settings above), one process per page, N at a time: recognition with words and boxes and nothing "
     "else (no orientation, no cleanup). Debian's tesseract is an older build than the one in the tesserocr wheel "
     "the product links, so the same pages are also read by bare tesserocr (one API object per worker process, "
-    "`SetImageFile`, `Recognize`, `GetTSVText`)."),
+    "`SetImageFile`, `Recognize`, `GetTSVText`), with N workers and with 1: its N-against-1 scaling, in the "
+    "same window as cleardocket's, is the peer that shows what the machine's cores give the engine alone."),
     ("- cleardocket: `cleardocket process PAGES/ --jobs N --timings FILE`: one document per page, every stage "
     "(ingest, cleanup with orientation and deskew, OCR, extraction, relief decision, review routing, the output "
     "record), process start-up included."),
@@ -184,8 +192,10 @@ METHOD = [
     "users as much as the product (see cores obtained); the CPU-bound estimate N x CPU(1 worker) / CPU(N workers) "
     "is what N free cores give, as long as nothing outside the workers serialises them (the parent only writes "
     "JSON lines)."),
-    ("- Stage shares are of the time inside the pipeline's stage timers (`ocr_service/timing.py`); orientation "
-    "detection reads a small sample of the page with tesseract and is counted in cleanup."),
+    ("- Stage shares are of the time inside the pipeline's stage timers (`ocr_service/timing.py`). A page whose "
+    "text lines run down it (lying sideways) has its orientation read from a small sample with tesseract in "
+    "cleanup, counted there; a page whose lines run across is settled upright or upside down by its first "
+    "reading, counted in ocr (a page that reads badly has its sample cut and read there too)."),
 ]
 
 

@@ -57,7 +57,7 @@ def read_upright(engine: OcrEngine, cleaned: CleanedPage, number: int,
     score, words = reading_score(first.words)
     if score >= UPRIGHT_SCORE and words >= MIN_WORDS:
         return cleaned, first
-    angle, confidence = engine.orientation(cleaned.orientation_sample)
+    angle, confidence = engine.orientation(cleaned.sample())
     angle %= 360
     if not angle or confidence < ORIENT_MIN_CONFIDENCE or (angle != 180 and reclean is None):
         return cleaned, first

@@ -107,6 +107,22 @@ def test_markdown_names_each_target_with_its_verdict():
     assert "not measured" in lines["end to end / bare tesserocr (same library), pages/s"]
 
 
+def test_markdown_prints_the_engines_own_scaling_beside_cleardockets():
+    fig = _figures()
+    fig = Figures(rows={**fig.rows, "tesserocr": dict(fig.rows["tesseract"], label="bare tesserocr, 2 workers")},
+                  ratios={**fig.ratios, "tesserocr_scaling": 1.93, "cpu_tesserocr_scaling": 0.96},
+                  stages=fig.stages)
+    md = render_markdown(fig, _env(), Targets())
+    lines = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ")}
+    assert "1.93x" in lines["peer: bare tesserocr, 2 workers / 1 worker"]
+    estimate = next(v for k, v in lines.items() if k.startswith("peer, CPU-bound estimate"))
+    assert "1.92x" in estimate  # 2 x 0.96
+    # not measured (a run without the 1-worker engine): a dash, no verdict
+    plain = render_markdown(_figures(), _env(), Targets())
+    peer = next(line for line in plain.splitlines() if line.startswith("| peer: bare tesserocr"))
+    assert "| — |" in peer and "met" not in peer and "missed" not in peer
+
+
 def test_each_writer_keeps_the_other_benchmarks_section():
     pipeline_md = "# Benchmarks\n\nfigures\n"
     with_service = with_service_section(pipeline_md, "service figures 1\n")
