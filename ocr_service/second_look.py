@@ -13,7 +13,9 @@ more as a single line, with only the characters such a token has: as it is, and 
 - the two new readings agree on another value: two readings against one, so a one-word case number
   takes the new reading (given the digit check the page's reading had, `glyphs`); a statute keeps
   the page's; either way the words go to no more than `DISPUTED_CONF`, under the routing
-  thresholds: a person looks;
+  thresholds: a person looks. A case number the page read only through a look-alike (`YAS47312`)
+  takes the one new reading that needed none (`YA847312`), disputed too; and readings that all
+  needed the same look-alike put right (`AQ25836` three times) vouch for nothing;
 - otherwise the words are left as they were.
 
 A page's words go in and come out (`check_page`); the engine's `read_line` does the reading.
@@ -114,9 +116,16 @@ def verdict(engine: OcrEngine, image: np.ndarray, words: Sequence[Word], kind: K
         found = {v for v in (plain, smooth) if v is not None}
         return ("disputed", readings[0] if plain is not None else readings[1]) if len(found) == 1 else None
     if plain == smooth == first:
+        if kind.corrected(text) and all(kind.corrected(r) for r in readings):
+            return None  # every reading needed the same look-alike put right: none vouches for it
         return "agreed", None
     if plain is not None and plain == smooth:
         return "disputed", readings[0] if kind.majority and len(words) == 1 else None
+    if kind.majority and len(words) == 1 and kind.corrected(text):
+        # the page's reading needed a look-alike put right (YAS47312); one new reading needed none (YA847312)
+        clean = [r for r, v in zip(readings, (plain, smooth), strict=True) if v is not None and not kind.corrected(r)]
+        if len(clean) == 1 and kind.read(clean[0]) != first:
+            return "disputed", clean[0]
     return None
 
 

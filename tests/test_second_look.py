@@ -1,6 +1,7 @@
 """The second look at case numbers, with real tesseract on a rendered docket page."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from extractors.types import OcrPage, Word
@@ -101,3 +102,34 @@ def test_a_case_number_read_through_a_look_alike_letter_is_looked_at_however_sur
     out = second_look.check_page(counting, page.image,
                                  OcrPage(1, 100, 100, (_word(page, "88M12345", "88MI2345", conf=0.95),)), DPI)
     assert counting.lines == 2 and out.words[0].conf >= 0.95
+
+
+class Scripted:
+    """An engine that gives set readings: the decision rules, apart from what tesseract reads."""
+
+    def __init__(self, *readings):
+        self.readings = list(readings)
+
+    def read_line(self, image, **kw):
+        return self.readings.pop(0)
+
+
+def _blank_word(text, conf):
+    return Word(text, (10, 10, 200, 40), conf, 0, 0)
+
+
+def test_a_case_number_read_through_a_look_alike_takes_the_one_reading_that_needed_none():
+    image = np.full((60, 220), 255, np.uint8)
+    page = OcrPage(1, 220, 60, (_blank_word("YAS47312", 0.4),))
+    out = second_look.check_page(Scripted("YAS47312", "YA847312"), image, page, 300)
+    assert out.words[0].text == "YA847312" and out.words[0].conf <= second_look.DISPUTED_CONF
+
+
+def test_readings_that_all_needed_the_same_look_alike_vouch_for_nothing():
+    image = np.full((60, 220), 255, np.uint8)
+    page = OcrPage(1, 220, 60, (_blank_word("AQ25836", 0.95),))
+    out = second_look.check_page(Scripted("AQ25836", "AQ25836"), image, page, 300)
+    assert out.words == page.words
+    # one clean reading of the same number does vouch for it
+    out = second_look.check_page(Scripted("AQ25836", "A025836"), image, page, 300)
+    assert out.words[0].text == "AQ25836" and out.words[0].conf == 0.95
