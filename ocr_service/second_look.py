@@ -1,26 +1,29 @@
-"""A second look at case numbers and statutes: the words cut out of the page and read again on their own.
+"""A second look at case numbers, statutes and dates: the words cut out of the page and read again.
 
 Tesseract's confidence in a word says little about these tokens: it is low for a letter-and-digits
 case number or an `H/S 11357(A)` on a dot-matrix printout read exactly right, and it can be high for
 a digit read as its neighbour in a clean typewriter face. Another reading says more. Each case
 number on a page (a word the case-number reader accepts, or two neighbouring words of a line that
-make one only together, `8 6F50094`) and each statute (a code and section the statute reader finds
-in a line) that tesseract was not sure of is cut out of the page image with a margin and read twice
-more as a single line, with only the characters such a token has: as it is, and smoothed (as
-`reread` smooths a poor page). Each reading goes through the same reader, and:
+make one only together, `8 6F50094`), each statute (a code and section the statute reader finds in
+a line) and each date that tesseract was not sure of (and each case number read only through a
+look-alike letter, however sure) is cut out of the page image with a margin and read twice more as
+a single line, with only the characters such a token has: as it is, and smoothed (as `reread`
+smooths a poor page). Each reading goes through the same reader, and:
 
-- all three readings give the same value: the words are trusted, at no less than `AGREED_CONF`;
+- all three readings give the same value: the words are trusted, at no less than `AGREED_CONF`
+  (unless every reading needed the same look-alike put right: three `AQ25836` say nothing of the Q);
 - the two new readings agree on another value: two readings against one, so a one-word case number
-  takes the new reading (given the digit check the page's reading had, `glyphs`); a statute keeps
-  the page's; either way the words go to no more than `DISPUTED_CONF`, under the routing
+  takes the new reading (given the digit check the page's reading had, `glyphs`); a statute or a
+  date keeps the page's; either way the words go to no more than `DISPUTED_CONF`, under the routing
   thresholds: a person looks. A case number the page read only through a look-alike (`YAS47312`)
-  takes the one new reading that needed none (`YA847312`), disputed too; and readings that all
-  needed the same look-alike put right (`AQ25836` three times) vouch for nothing;
+  takes the one new reading that needed none (`YA847312`), disputed too;
 - otherwise the words are left as they were.
 
+The word right after a case-number label that no reader could read (`CASENO. 9496755`) takes the
+case number the new readings give (one, or both alike), at `DISPUTED_CONF`.
+
 A page's words go in and come out (`check_page`); the engine's `read_line` does the reading.
-"""
-from __future__ import annotations
+"""from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
@@ -79,7 +82,6 @@ def _statute(text: str):
 def _date(text: str):
     found = find_dates(text)
     return found[0].value if len(found) == 1 else None
-
 
 
 def _box(words: Sequence[Word]) -> tuple[float, float, float, float]:
@@ -193,8 +195,8 @@ KINDS = (CASE_NUMBER, UNREAD_CASE_NUMBER, STATUTE, DATE)
 
 def check_page(engine: OcrEngine, image: np.ndarray, page: OcrPage, dpi: int,
                kinds: Sequence[Kind] = KINDS) -> OcrPage:
-    """`page` with the confidence of its case-number and statute words set by a second look (see the
-    module's doc). `image` is the page the words' boxes refer to, `dpi` its resolution."""
+    """`page` with its case numbers, statutes and dates given a second look (see the module's doc).
+    `image` is the page the words' boxes refer to, `dpi` its resolution."""
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     words = list(page.words)
