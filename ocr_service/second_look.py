@@ -23,7 +23,8 @@ The word right after a case-number label that no reader could read (`CASENO. 949
 case number the new readings give (one, or both alike), at `DISPUTED_CONF`.
 
 A page's words go in and come out (`check_page`); the engine's `read_line` does the reading.
-"""from __future__ import annotations
+"""
+from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
