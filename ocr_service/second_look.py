@@ -37,15 +37,14 @@ import numpy as np
 from extractors.normalize.case_numbers import normalize_case_number
 from extractors.normalize.dates import find_dates
 from extractors.normalize.statutes import find_statutes
-from extractors.types import OcrPage, Word
-from ocr_service import glyphs
+from extractors.types import OcrPage, Word, union_boxes
+from ocr_service import glyphs, reread
 from ocr_service.ocr import OcrEngine
 
 SURE = 0.9  # tokens whose every word tesseract read with this confidence or more (and, for a case number,
 # that read without look-alike corrections) are not looked at again
 AGREED_CONF = 0.85  # three readings of one value
 DISPUTED_CONF = 0.45  # two readings of another value; under every routing threshold
-SMOOTH_SIGMA_INCHES = 1.5 / 300  # as reread's smoothed reading
 MARGIN = 0.5  # of the token's height, on every side of its box
 
 
@@ -85,11 +84,6 @@ def _date(text: str):
     return found[0].value if len(found) == 1 else None
 
 
-def _box(words: Sequence[Word]) -> tuple[float, float, float, float]:
-    return (min(w.bbox[0] for w in words), min(w.bbox[1] for w in words),
-            max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
-
-
 def _crop(image: np.ndarray, box) -> np.ndarray:
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     pad = max(4, int(MARGIN * (y1 - y0)))
@@ -106,11 +100,11 @@ def verdict(engine: OcrEngine, image: np.ndarray, words: Sequence[Word], kind: K
     if (first is not None) if kind.fill else (
             first is None or (min(w.conf for w in words) >= SURE and not kind.corrected(text))):
         return None
-    crop = _crop(image, _box(words))
+    crop = _crop(image, union_boxes(w.bbox for w in words))
     if crop.size == 0:
         return None
     readings = [engine.read_line(crop, dpi=dpi, charset=kind.charset),
-                engine.read_line(cv2.GaussianBlur(crop, (0, 0), SMOOTH_SIGMA_INCHES * dpi), dpi=dpi,
+                engine.read_line(cv2.GaussianBlur(crop, (0, 0), reread.SMOOTH_SIGMA_INCHES * dpi), dpi=dpi,
                                  charset=kind.charset)]
     if len(words) == 1:  # the digit check the page's reading had, on the same box
         readings = [glyphs.check_word(image, replace(words[0], text=r)) if r else r for r in readings]
