@@ -332,6 +332,7 @@ def test_parse_disposition(text, expected):
     "DIVERSION DENIED", "DIVERSION TERMINATED", "PRIOR CONVICTION ALLEGED", "IN OPEN COURT", "OPEN CONTAINER",
     "SEARCH WARRANT", "WARRANT RECALLED", "DIV 12", "DIVISION 40", "PG 1 OF 2", "SENDING", "POSS MJ FOR SALE",
     "DISMISSED PER 1203.4 PC", "1203.4 PC GRANTED", "", "PLEADS NOT GUILT", "NOT GUILT PLEA", "GUILT",
+    "WAIVES READING AND PLEADS. NOT GUILTY TO ALL COUNTS", "PLEADS, NOT GUILTY",  # a speck read as punctuation
 ])
 def test_refuses_non_dispositions(text):
     assert parse_disposition(text) is None

@@ -61,7 +61,8 @@ _RULES: list[tuple[str, str | None]] = [
      rf"(?:PC\s?)?1203\.4(?:1|A|a)?{_PC}?(?:\s+(?:GRANTED|MOTION\s+GRANTED))?", SET_ASIDE),
     # pleas of not guilty at arraignment, and other look-alikes
     (r"(?:PLEAD(?:S|ED)?|PLED|PLEA(?:\s?(?:OF|:|-))?|ENTERS?\s+(?:A\s+)?PLEA\s+OF|WITHDRAWS?\s+(?:A\s+)?PLEA\s+OF)"
-     r"\s?(?:NOT\s?GUILTY?|N\.?G\.?)(?:\s+BY\s+REASON\s+OF\s+INSANITY)?(?:\s+(?:TO\s+)?ALL\s+(?:COUNTS|CTS))?", None),
+     r"\s?[.,:;'`\u2018\u2019]?\s?(?:NOT\s?GUILTY?|N\.?G\.?)(?:\s+BY\s+REASON\s+OF\s+INSANITY)?"
+     r"(?:\s+(?:TO\s+)?ALL\s+(?:COUNTS|CTS))?", None),  # a speck read as punctuation between: "PLEADS. NOT GUILTY"
     (r"(?:NOT\s?GUILTY?|N\.?G\.?)\s?[-/]?\s?PLEA", None),
     (r"(?:DIV(?:ERSION)?|DEJ)\.?\s?[-/]?\s?(?:1000\s?(?:\.\d\s?)?(?:PC\s?)?)?"
      r"(?:DENIED|TERMINATED|REVOKED|REFUSED|INELIGIBLE)", None),
