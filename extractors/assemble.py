@@ -284,8 +284,28 @@ def _field_case_number(doc: DocText, priors: list[tuple[int, int]], header: list
     return None
 
 
+# A case number read in doubt that the document gives again, read the same, on another line (a page
+# header repeated, the caption and a docket entry): two readings of different print agreeing.
+CORROBORATED_CASE_CONF = 0.8
+
+
 def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]],
                      header: list[TextLine]) -> Fact[str]:
+    found = _find_case_number(doc, spans, priors, header)
+    if not found.found or found.confidence >= CORROBORATED_CASE_CONF or found.evidence is None:
+        return found
+    here = found.evidence
+    for s in spans:
+        if s.label != "CASE_NUMBER" or s.value != found.value or any(a <= s.start < b for a, b in priors):
+            continue
+        ev = doc.evidence(s.start, s.end)
+        if ev is not None and (ev.page != here.page or ev.bbox[1] >= here.bbox[3] or ev.bbox[3] <= here.bbox[1]):
+            return Fact(found.value, CORROBORATED_CASE_CONF, found.evidence)
+    return found
+
+
+def _find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, int]],
+                      header: list[TextLine]) -> Fact[str]:
     labelled = _after(doc, spans, "case_number", "CASE_NUMBER", reach=30, skip=priors)
     if labelled is not None:
         return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
@@ -584,9 +604,11 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                                        wspan))
 
     # 4. finish charges
+    not_dispo = {x for x in (filing_span(doc, spans), dob_span(doc, spans)) if x is not None}
+    clean = _clean_dates(doc, spans, prior_ranges, not_dispo)
     charges: list[Charge] = []
     for d in drafts:
-        charges.append(_finish(doc, d, notes))
+        charges.append(_finish(doc, d, notes, clean))
     # A count the record names or skips but extraction did not find: the case is incomplete.
     defined = {c.count for c in charges if c.count is not None}
     referenced = {n for s in spans if s.label == "COUNT_REF" and not any(a <= s.start < b for a, b in prior_ranges)
@@ -622,13 +644,9 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     pc290 = any(_is_registration(sg.text(doc)) for sg in segs) or any(
         _290.search(m.text) for m in model_spans(spans, "REGISTRATION"))
 
-    filing = (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
-              or _modelled_date(spans, "FILING_DATE"))
+    filing = filing_span(doc, spans)
     header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
-    dob = (_after(doc, spans, "dob", "DATE", reach=25)
-           or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
-           or _field_date(doc, "dob", header)
-           or _modelled_date(spans, "DOB"))
+    dob = dob_span(doc, spans, header)
     facts = CaseFacts(
         case_number=find_case_number(doc, spans, prior_ranges, header),
         court=find_court(doc),
@@ -646,6 +664,40 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                         and s.value not in {x.value for x in (dob, filing) if x is not None}
                         and not any(a <= s.start < b for a, b in prior_ranges))
     return _check_dates(facts, _entry_dates(doc, spans, prior_ranges), context)
+
+
+def filing_span(doc: DocText, spans: list[Span]) -> Span | None:
+    return (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
+            or _modelled_date(spans, "FILING_DATE"))
+
+
+def dob_span(doc: DocText, spans: list[Span], header: list[TextLine] | None = None) -> Span | None:
+    header = _header_lines(doc) if header is None else header
+    return (_after(doc, spans, "dob", "DATE", reach=25)
+            or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
+            or _field_date(doc, "dob", header)
+            or _modelled_date(spans, "DOB"))
+
+
+# A disposition date read in doubt (low OCR confidence, or through a look-alike correction) that the
+# document also gives, read cleanly, somewhere else (another count's row, a docket entry, a sentencing
+# line) is vouched for by that reading: two readings of different print agreeing on one value. The
+# filing date and the date of birth vouch for nothing (a misread digit can turn a disposition date
+# into the filing date), nor do dates among the priors.
+CLEAN_DATE_CONF = 0.9  # a date read as printed at least this sure vouches for the same value elsewhere
+CORROBORATED_DATE_CONF = 0.8
+
+
+def _clean_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, int]],
+                 exclude: set[Span]) -> dict[dt.date, list[int]]:
+    """Where each date is read cleanly: not corrected, OCR confidence >= CLEAN_DATE_CONF."""
+    out: dict[dt.date, list[int]] = {}
+    for s in spans:
+        if s.label != "DATE" or s.corrected or s in exclude or any(a <= s.start < b for a, b in prior_ranges):
+            continue
+        if doc.conf(s.start, s.end) >= CLEAN_DATE_CONF:
+            out.setdefault(s.value, []).append(s.start)
+    return out
 
 
 def _modelled_date(spans: list[Span], role: str) -> Span | None:
@@ -786,7 +838,8 @@ def _count_named_before(sg: Segment, s: Span) -> bool:
     return any(c.label == "COUNT_REF" and c.end <= s.start and s.start - c.end < 25 for c in sg.spans)
 
 
-def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
+def _finish(doc: DocText, d: _Draft, notes: list[str],
+            clean_dates: dict[dt.date, list[int]] | None = None) -> Charge:
     st_span = d.statute
     statute = Fact(st_span.value, d.statute_conf, doc.evidence(st_span.start, st_span.end))
     level = Fact(d.level.value, doc.conf(d.level.start, d.level.end), doc.evidence(d.level.start, d.level.end)) \
@@ -795,7 +848,10 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
     disposition: Fact[str] = Fact()
     date: Fact[dt.date] = Fact()
     if d.dispositions:
-        final = [x for x in d.dispositions if x[0] != "pending"] or d.dispositions
+        # "NO DISPO" at a pretrial hearing, or a pending count, says nothing against the count's outcome
+        # entered later (or earlier): only where nothing else is said is the count unknown, or pending
+        final = ([x for x in d.dispositions if x[0] not in ("pending", "unknown")]
+                 or [x for x in d.dispositions if x[0] != "pending"] or d.dispositions)
         values = {x[0] for x in final}
         last = final[-1]
         agree = [x for x in final if x[0] == last[0]]
@@ -813,6 +869,9 @@ def _finish(doc: DocText, d: _Draft, notes: list[str]) -> Charge:
             wconf = max(x[4] for x in same)
             if len({x[3] for x in dated}) > 1:
                 wconf *= 0.8
+            elif wconf < CORROBORATED_DATE_CONF and when[5] is not None and any(
+                    at != when[5].start for at in (clean_dates or {}).get(when[3], ())):
+                wconf = CORROBORATED_DATE_CONF
             ev = doc.evidence(when[5].start, when[5].end) if when[5] else None
             date = Fact(when[3], round(wconf, 4), ev)
     line = doc.line_at(st_span.start)

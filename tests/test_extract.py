@@ -637,3 +637,76 @@ def test_a_subdivision_that_cannot_be_read_leaves_the_statute_untrusted():
     read = extract(row.format("f")).charges[0]
     assert unread.statute.value.subdivision is None and read.statute.value.subdivision == "f"
     assert unread.statute.confidence < 0.5 <= read.statute.confidence
+
+
+def _reconf(page, conf_of):
+    """The page with some words' OCR confidence changed: conf_of(row, text) -> new confidence or None."""
+    from dataclasses import replace
+    return replace(page, words=tuple(replace(w, conf=c) if (c := conf_of(w.line, w.text)) is not None else w
+                                     for w in page.words))
+
+
+DATED_ROWS = """\
+MUNICIPAL COURT, COUNTY OF LOS ANGELES
+CASE NO. 88M31120   DATE FILED {filed}
+DEFENDANT GREER, ALMA
+CT  STATUTE        OFFENSE              LVL   DISPOSITION   DATE
+01  11359 H&S      POSS MJ FOR SALE     FEL   CONV          03/18/88
+02  148 P.C.       OBSTRUCT OFFICER     MISD  DISM          03/18/88
+PROCEEDINGS
+{entry}
+"""
+
+
+def _dated(filed: str, entry: str):
+    page = page_from_text(DATED_ROWS.format(filed=filed, entry=entry))
+    # the rows' dates read in doubt; everything else read cleanly
+    return extractors.extract([_reconf(page, lambda row, text: 0.5 if row in (4, 5) and text == "03/18/88" else None)],
+                              tagger=RULES)
+
+
+def test_a_doubtful_disposition_date_read_cleanly_elsewhere_in_the_record_is_vouched_for():
+    from extractors.assemble import CORROBORATED_DATE_CONF
+
+    vouched = _dated("01/05/88", "03/18/88  SENTENCED: 36 MONTHS PROBATION.")
+    assert [c.disposition_date.value for c in vouched.charges] == [dt.date(1988, 3, 18)] * 2
+    assert [c.disposition_date.confidence for c in vouched.charges] == [CORROBORATED_DATE_CONF] * 2
+    # the same date only as the filing date vouches for nothing: a misread digit can make a disposition
+    # date into the filing date
+    alone = _dated("03/18/88", "04/02/88  PROBATION REPORT FILED.")
+    assert [c.disposition_date.confidence for c in alone.charges] == [0.5, 0.5]
+
+
+def test_no_disposition_at_a_pretrial_hearing_does_not_contradict_the_later_conviction():
+    text = """\
+CASE NO. 88M31120   DATE FILED 01/05/88
+CT  STATUTE        OFFENSE              LVL
+01  11359 H&S      POSS MJ FOR SALE     FEL
+PROCEEDINGS
+02/10/88  PRETRIAL CONFERENCE. NO DISPO. CONT TO 03/18/88.
+03/18/88  CT 01 FOUND GUILTY.
+"""
+    f = extract(text)
+    (c,) = f.charges
+    assert c.disposition.value == "convicted" and c.disposition_date.value == dt.date(1988, 3, 18)
+    assert not c.conflicts and c.disposition.confidence >= 0.9
+    # with nothing else said, the count is unknown
+    (u,) = extract(text.replace("03/18/88  CT 01 FOUND GUILTY.\n", "")).charges
+    assert u.disposition.value == "unknown"
+
+
+def test_a_doubtful_case_number_read_the_same_on_another_page_is_vouched_for():
+    from extractors.assemble import CORROBORATED_CASE_CONF
+
+    first = page_from_text(PRINTOUT)
+    second = page_from_text("CJX220   CENTRAL DISTRICT MUNICIPAL COURT   PAGE 2\nCASE NUMBER: 91M22871\n"
+                            "NO FURTHER PROCEEDINGS.\n", number=2)
+    doubt = lambda row, text: 0.3 if text == "91M22871" else None  # noqa: E731
+    one = extractors.extract([_reconf(first, doubt)], tagger=RULES)
+    two = extractors.extract([_reconf(first, doubt), _reconf(second, doubt)], tagger=RULES)
+    assert one.case_number.value == two.case_number.value == "91M22871"
+    assert one.case_number.confidence == 0.3
+    assert two.case_number.confidence == CORROBORATED_CASE_CONF
+    # another case's number on the second page vouches for nothing
+    other = page_from_text("CASE NUMBER: 91M22817\n", number=2)
+    assert extractors.extract([_reconf(first, doubt), other], tagger=RULES).case_number.confidence == 0.3
