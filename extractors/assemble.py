@@ -544,6 +544,12 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         for s in sts:
             count = sg.row_count if sg.is_row else _count_before(sg, s, sts)
             existing = find(count, s.value)
+            if existing is not None and count is not None and sg.is_row and existing.row not in (None, sg) \
+                    and not _same_statute(existing.statute.value, s.value):
+                # two rows numbered alike with different sections: one number was misread ("2" for 3).
+                # Both are counts; the second's number is not known, and a person checks the case.
+                notes.append("duplicate_count")
+                existing, count = None, None
             if existing is not None:
                 if existing.count is None and count is not None and _key(existing.statute.value) == _key(s.value):
                     existing.count = count

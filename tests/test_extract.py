@@ -710,3 +710,19 @@ def test_a_doubtful_case_number_read_the_same_on_another_page_is_vouched_for():
     # another case's number on the second page vouches for nothing
     other = page_from_text("CASE NUMBER: 91M22817\n", number=2)
     assert extractors.extract([_reconf(first, doubt), other], tagger=RULES).case_number.confidence == 0.3
+
+
+def test_a_count_row_whose_number_repeats_another_with_a_different_section_is_kept_and_sent_to_review():
+    text = """\
+CASE NUMBER: KA468990   FILED: 02/27/18
+CNT STATUTE        DESCRIPTION                  LV    DISPO          DATE
+1   12022.5 PC     USE OF FIREARM               FELO  DISMISSED      07/05/18
+2   10980 W&I      WELFARE FRAUD                FELO  CONVICTED      07/05/18
+{n}   11358 H&S      CULTIVATION OF MARIJUANA     MISD  DISM PER PLEA  07/05/18
+"""
+    read = extract(text.format(n="3"))
+    misread = extract(text.format(n="2"))  # the 3 read as a 2
+    assert [c.statute.value.section for c in read.charges] == ["12022.5", "10980", "11358"]
+    assert sorted(c.statute.value.section for c in misread.charges) == ["10980", "11358", "12022.5"]
+    assert "duplicate_count" in misread.notes and "duplicate_count" not in read.notes
+    assert next(c for c in misread.charges if c.statute.value.section == "10980").count == 2

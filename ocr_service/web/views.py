@@ -38,6 +38,7 @@ REASON_LABELS = {
     "relief_needs_review": "Relief engine needs a person",
     "missing_count": "A count named but not read",
     "unread_row": "A count row whose section was not read",
+    "duplicate_count": "Two count rows with one number",
     "implausible_date": "Dates out of order or a year in doubt",
     "statute_description_mismatch": "Statute re-read from the offense described",
     "needs_review": "Still needs review",
