@@ -44,9 +44,10 @@ GRID = tuple(round(0.5 + 0.05 * i, 2) for i in range(11))
 
 def field_confidences(facts: CaseFacts) -> dict[str, float]:
     """The weakest confidence of each routed field in one document (1.0 where the field is absent:
-    an absent field routes the document by a reason of its own)."""
+    an absent field routes the document by a reason of its own). Dates as `routing` reads them: those of
+    convicted counts."""
     ch = facts.charges
-    dated = [c for c in ch if c.disposition_date.found or c.disposition.value == "convicted"]
+    dated = [c for c in ch if c.disposition.value == "convicted"]
     return {
         "case_number": facts.case_number.confidence if facts.case_number.found else 1.0,
         "statute": min((c.statute.confidence for c in ch), default=1.0),

@@ -119,6 +119,18 @@ def test_pairing_and_rightness_from_records():
     assert [(c.structural, c.correct) for c in cases] == [(False, False), (False, True)]
 
 
+def test_a_wrong_date_counts_only_on_a_count_the_relief_decision_reads_it_for():
+    from ocr_service.calibration import charge_right
+
+    truth = {"count": 2, "code": "PC", "section": "148", "subdivision": None, "disposition": "dismissed",
+             "disposition_date": "1988-06-01"}
+    assert charge_right(truth, dict(truth, disposition_date="1925-09-01"))  # a dismissed count's date
+    convicted = dict(truth, disposition="convicted")
+    assert not charge_right(convicted, dict(convicted, disposition_date="1925-09-01"))
+    # read as convicted when it was dismissed: wrong anyway, by its disposition
+    assert not charge_right(truth, dict(convicted, disposition_date="1988-06-01"))
+
+
 def test_report_puts_it_together():
     res = [_result("a.png", "A123456", [dict(c, confidence=0.95) for c in TRUTH[0]["charges"]], 0.95),
            _result("b.png", "B1", [dict(TRUTH[1]["charges"][0], code="PC", confidence=0.6)], 0.6)]
