@@ -460,12 +460,24 @@ def _digits_as_typed(doc: DocText, s: Span) -> bool:
     return re.search(rf"(?<![0-9]){re.escape(s.value.section)}(?![0-9.])", typed) is not None
 
 
+# A subdivision is vouched for the same way by the element of the offense that only it has, typed on
+# its row ("11357¢B> POSS MARIHUANA UNDER 1 OZ": (b) is the ounce or less; offenses.subdivision_fit), when
+# the section's digits stand as typed and the row describes the section's offense. A row that names
+# another subdivision's element puts the subdivision in doubt.
+SUBDIVISION_CONTRADICTED_CONF = 0.45
+
+
 def _statute_conf(doc: DocText, s: Span, description: str | None = None) -> float:
     c = doc.conf(s.start, s.end)
     st: Statute = s.value
     if description and (not s.corrected or _digits_as_typed(doc, s)) and st.subdivision is None \
             and offenses.confirms(st, description):
         c = max(c, CONFIRMED_SECTION_CONF)
+    fit = offenses.subdivision_fit(st, description) if description else None
+    if fit and _digits_as_typed(doc, s) and offenses.support(st, description):
+        c = max(c, CONFIRMED_SECTION_CONF)
+    elif fit is False:
+        c = min(c, SUBDIVISION_CONTRADICTED_CONF)
     if s.corrected:
         c *= 0.9
     if st.subdivision is None and _UNREAD_SUB.match(doc.text, s.end):

@@ -726,3 +726,17 @@ CNT STATUTE        DESCRIPTION                  LV    DISPO          DATE
     assert sorted(c.statute.value.section for c in misread.charges) == ["10980", "11358", "12022.5"]
     assert "duplicate_count" in misread.notes and "duplicate_count" not in read.notes
     assert next(c for c in misread.charges if c.statute.value.section == "10980").count == 2
+
+
+def test_a_subdivision_read_through_damage_is_vouched_for_by_the_offense_only_it_describes():
+    from extractors.assemble import CONFIRMED_SECTION_CONF, SUBDIVISION_CONTRADICTED_CONF
+
+    row = "CASE NO. 84M31120\n002 HS 11357¢B> POSS MARIJUANA {} MISD PLED GUILTY 11/26/84\n"
+    page = lambda desc: _reconf(page_from_text(row.format(desc)),  # noqa: E731
+                                lambda line, text: 0.3 if "11357" in text else None)
+    under, over, silent = (extractors.extract([page(d)], tagger=RULES).charges[0].statute
+                           for d in ("UNDER 1 OZ", "OVER 1 OZ", "IN VEHICLE"))
+    assert under.value.subdivision == over.value.subdivision == silent.value.subdivision == "b"
+    assert under.confidence >= 0.9 * CONFIRMED_SECTION_CONF  # (b) is the ounce or less: read right
+    assert over.confidence <= SUBDIVISION_CONTRADICTED_CONF  # the row names (c)
+    assert silent.confidence <= 0.3  # nothing on the row tells: tesseract's doubt stands

@@ -504,3 +504,23 @@ def test_a_subdivision_whose_brackets_were_both_read_as_letters_is_read_only_if_
     assert m.statute.subdivision == "a"
     (m,) = find_statutes("HS 11350 COD")  # 11350 has no (o): a word, not a subdivision
     assert m.statute.subdivision is None
+
+
+@pytest.mark.parametrize("code,section,sub,text,fit", [
+    ("HS", "11357", "b", "POSS MARIHUANA UNDER 1 02", True),  # OZ read 02
+    ("HS", "11357", "b", "POSS MJ OVER 28.5 GRAMS", False),  # the row names (c)
+    ("HS", "11357", "a", "POSS HASHISH", True),
+    ("HS", "11357", "e", "POSS MJ SCHOOL (UNDER 18)", True),
+    ("HS", "11357", "d", "POSS MJ SCHOOL (UNDER 18)", False),
+    ("HS", "11360", "b", "TRANSP MJ UNDER 28.5 G", True),
+    ("HS", "11360", "a", "TRANSP MJ UNDER 28.5 G", False),
+    ("PC", "647", "f", "DISORDERLY CONDUCT: INTOX", True),
+    ("HS", "11357", "b", "POSS OF MARIJ", None),  # nothing that tells the subdivisions apart
+    ("HS", "11357", "b", "POSS MJ UNDER 1 OZ ON SCHOOL GROUNDS", None),  # (b) and (d) both named
+    ("PC", "459", None, "BURGLARY", None),
+    ("PC", "211", "a", "ROBBERY", None),  # no such table entry
+])
+def test_the_offense_typed_on_a_row_names_one_subdivision(code, section, sub, text, fit):
+    from extractors.normalize.offenses import subdivision_fit
+
+    assert subdivision_fit(Statute(code, section, sub, False, True), text) is fit

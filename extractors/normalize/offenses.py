@@ -28,7 +28,7 @@ from extractors.normalize.sections import all_sections, section_info
 from extractors.normalize.statutes import digit_neighbors, read_subdivision
 from extractors.types import Statute
 
-__all__ = ["support", "reread", "from_description"]
+__all__ = ["support", "reread", "from_description", "subdivision_fit"]
 
 # Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
 _ABBREV = {
@@ -135,3 +135,31 @@ def from_description(token: str, text: str) -> Statute | None:
             and any(Levenshtein.distance(i.section.replace(".", ""), d, score_cutoff=2) <= 2 for d in pieces)]
     info = _best_supported(near, _stems(text), at_least=2)
     return Statute(info.code, info.section, read_subdivision(info, token), False, True) if info else None
+
+
+# ----------------------------------------------------------------------------- subdivisions
+
+@lru_cache(maxsize=1)
+def _subdivision_elements() -> dict[tuple[str, str], dict[str, re.Pattern]]:
+    """(code, section) -> subdivision -> the pattern of what only that subdivision's offense has
+    (`extractors/data/subdivision_elements.csv`: "UNDER 1 OZ" for HS 11357(b), "HASHISH" for (a))."""
+    raw = resources.files("extractors.data").joinpath("subdivision_elements.csv").read_text(encoding="utf-8")
+    out: dict[tuple[str, str], dict[str, re.Pattern]] = {}
+    for r in csv.DictReader(io.StringIO(raw)):
+        out.setdefault((r["code"], r["section"]), {})[r["subdivision"]] = re.compile(r["elements"], re.I)
+    return out
+
+
+def subdivision_fit(st: Statute, text: str) -> bool | None:
+    """Does the row's description name the element of the subdivision read, and of no other subdivision
+    of the section? True: it names that one alone; False: it names another one alone (the subdivision
+    or the row was misread); None: it says nothing that tells them apart, or the table has no such
+    section."""
+    subs = _subdivision_elements().get((st.code, st.section))
+    if not subs or st.subdivision is None:
+        return None
+    named = {sub for sub, pattern in subs.items() if pattern.search(text)}
+    if len(named) != 1:
+        return None
+    return st.subdivision in named
+
