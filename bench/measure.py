@@ -1,8 +1,15 @@
 """Run one command and measure it: wall time, CPU time of the whole process tree, and the peak
-resident memory (VmHWM) of every process in the tree, sampled while it runs."""
+resident memory (VmHWM) of every process in the tree, sampled while it runs.
+
+The kernel adds a process's CPU time to its parent's when the parent waits for it. A process that
+outlives its parent (a multiprocessing fork server and the workers forked from it) is waited for by
+whoever adopts it: this process makes itself the "child subreaper" of what it runs, so such processes
+are adopted here and their CPU time is counted too.
+"""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import subprocess
 import threading
@@ -109,9 +116,36 @@ class TreeSampler(threading.Thread):
                      for pid, (name, depth, kb) in sorted(self.peaks.items()))
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> bool:
+    """Orphaned descendants of our children are re-parented to this process (Linux), not to init."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_adopted(deadline_s: float = 60.0) -> float:
+    """Wait for descendants that outlived the command and were adopted here; their CPU seconds."""
+    cpu, end = 0.0, time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break  # none left
+        if pid == 0:
+            time.sleep(0.02)
+            continue
+        cpu += usage.ru_utime + usage.ru_stime
+    return cpu
+
+
 def run(label: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
         log: Path | None = None, interval: float = 0.05) -> RunResult:
     """Run `argv` to the end and measure it. Output goes to `log` (or is discarded)."""
+    _become_subreaper()
     with contextlib.ExitStack() as stack:
         sink = stack.enter_context(open(log, "wb")) if log else subprocess.DEVNULL
         t0 = time.perf_counter()
@@ -124,4 +158,5 @@ def run(label: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: 
         sampler.stop()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return RunResult(label, wall, usage.ru_utime + usage.ru_stime, proc.returncode, sampler.result())
+        adopted = _reap_adopted()
+    return RunResult(label, wall, usage.ru_utime + usage.ru_stime + adopted, proc.returncode, sampler.result())

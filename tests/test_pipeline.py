@@ -125,3 +125,21 @@ def test_ocr_command_writes_text_per_input(tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / (Path(name).stem + ".txt")).read_text()
     assert TRUTH[name]["case_number"] in text.replace(" ", "")
+
+
+def _model_came_from() -> tuple[int, int, bool]:
+    import extractors
+    from ocr_service import worker_preload
+
+    return worker_preload.LOADED_IN, os.getpid(), extractors._TAGGER is not None
+
+
+def test_batch_workers_are_forked_with_the_model_already_loaded():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ocr_service import batch
+
+    with ProcessPoolExecutor(2, mp_context=batch._pool_context(), initializer=batch._init_worker) as pool:
+        seen = [pool.submit(_model_came_from).result() for _ in range(2)]
+    for loaded_in, worker, has_model in seen:
+        assert has_model and loaded_in != worker  # loaded once, in the server the worker was forked from

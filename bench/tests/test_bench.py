@@ -42,6 +42,16 @@ def test_measure_sees_a_child_process_peak_memory_and_cpu():
     assert 150 <= r.peak_worker_mb() < 400
 
 
+def test_measure_counts_the_cpu_of_a_process_that_outlives_the_command():
+    # the command starts a child and exits without waiting for it (as a fork server's workers outlive
+    # the batch's main process): the orphan is adopted by the measuring process and its CPU counted
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass"
+    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {burn!r}])"
+    r = measure.run("orphan", [sys.executable, "-c", code])
+    assert r.returncode == 0
+    assert r.cpu_s >= 0.4
+
+
 def test_measure_reports_a_failing_command():
     r = measure.run("fail", [sys.executable, "-c", "raise SystemExit(3)"])
     assert r.returncode == 3
