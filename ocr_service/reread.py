@@ -16,11 +16,11 @@ Pin dots that stand apart are told from pixels (`cleanup.dotted_print`): cleanup
 already (step "dots", the same blur), so its first reading is the smoothed one and it is not read
 smoothed again. Should that reading fail (mean confidence under DOTS_RETRY_BELOW), the page is read
 once more unsmoothed (`cleaned.unsmoothed`) and the more confident reading kept, so that a page taken
-for pin-dot print by mistake still gets its better reading. Why that bar and not RETRY_BELOW: smoothed
+for pin-dot print by mistake, and spoilt by the blur, still gets its better reading. Why that bar and not RETRY_BELOW: smoothed
 pin-dot pages read 0.61-0.86 and their unsmoothed readings 0.10-0.82 worse (generated printouts), so
-RETRY_BELOW would read nearly every one of them twice again; while print that is not pin dots, read
-poorly, read as well or better smoothed (20 of 20 generated pages under RETRY_BELOW), and where smoothing
-hurt it (3 of 64 generated pages) still read 0.82-0.92 smoothed (docs/ocr.md).
+RETRY_BELOW would read nearly every one of them twice again; while of the generated pages not flagged
+that read under RETRY_BELOW, none read better unsmoothed by MIN_GAIN (20 pages), and where smoothing
+hurt (3 of 64 generated pages) they still read 0.82-0.92 smoothed (docs/ocr.md).
 """
 from __future__ import annotations
 
