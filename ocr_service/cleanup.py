@@ -7,7 +7,7 @@
 `clean` keeps two images with the same geometry up to `scale`: the page to store and show
 (oriented, deskewed, gray, otherwise untouched) and the page for OCR (the same, plus what the page
 needs of: salt-and-pepper median, background flattening, border and punch-hole removal, speck
-removal, smoothing, upscaling, binarization). Every step is applied only when a measurement calls
+removal, smoothing, upscaling, binarization, joining pin dots). Every step is applied only when a measurement calls
 for it, and is recorded with the numbers that triggered it. docs/ocr.md gives the measurements
 behind each threshold.
 """
@@ -34,6 +34,7 @@ UNEVEN_MIN = 18.0  # background spread (gray levels) above which the background 
 SNR_MIN = 15.0  # contrast / paper noise below which the page is smoothed (and then binarized)
 NOISE_MIN = 4.0  # paper noise (gray levels) from which the page is smoothed whatever its contrast
 SMOOTH_SIGMA = 1.0  # Gaussian smoothing of noisy low-contrast pages, px
+SMOOTH_SIGMA_INCHES = 1.5 / 300  # the blur that joins pin dots (and reread's second reading), in inches of the page
 TEXT_HEIGHT_MIN = 16.0  # median character height (px) below which the page is upscaled
 TEXT_HEIGHT_TARGET = 30.0  # the character height upscaling aims for (about 10 pt at 300 dpi)
 MAX_UPSCALE = 4.0
@@ -92,6 +93,9 @@ class CleanedPage:
     # page reads badly (see `orientation_sample`). None when orientation was settled or not wanted.
     # clean() leaves it a PendingSample, cut only if asked for (`sample()`): most pages read well.
     orientation_sample: np.ndarray | PendingSample | None = None
+    # a page of pin-dot print (step "dots") comes to OCR smoothed; this is its OCR image before the
+    # blur, for reading it unsmoothed should the smoothed reading be poor (`reread.read_page`)
+    unsmoothed: np.ndarray | None = None
 
     @property
     def step_names(self) -> tuple[str, ...]:
@@ -851,7 +855,7 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
     """Clean one page for OCR, applying only the steps its measurements call for.
 
     `orient` is an engine's `orientation` (or None to skip orientation). `disable` names steps
-    to skip (median, orient, deskew, flatten, borders, rules, dashes, specks, smooth, upscale, binarize), for measuring
+    to skip (median, orient, deskew, flatten, borders, rules, dashes, specks, smooth, upscale, binarize, dots), for measuring
     what each contributes. Upscaling never makes the OCR image larger than `max_ocr_pixels`.
 
     With `orient_after_reading`, `orient` is called here only when the text lines run down the page
@@ -945,8 +949,10 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         steps.append(Step("smooth", MappingProxyType({"contrast": round(a.contrast, 1),
                                                       "paper_noise": round(a.paper_noise, 2), "sigma": SMOOTH_SIGMA})))
 
+    # pin dots measure as characters smaller than TEXT_HEIGHT_MIN (joined, they are the printout's large ones)
+    dotted = 0 < a.text_height < TEXT_HEIGHT_MIN and dotted_print(analysis.ink, a.text_height)
     scale = 1.0
-    if "upscale" not in disable and 0 < a.text_height < TEXT_HEIGHT_MIN and not dotted_print(analysis.ink, a.text_height):
+    if "upscale" not in disable and 0 < a.text_height < TEXT_HEIGHT_MIN and not dotted:
         scale = round(min(MAX_UPSCALE, TEXT_HEIGHT_TARGET / a.text_height) * 4) / 4
         scale = max(1.0, min(scale, math.floor(math.sqrt(max_ocr_pixels / work.size) * 4) / 4))
         if scale > 1.0:
@@ -960,9 +966,20 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
         _, work = cv2.threshold(work, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         steps.append(Step("binarize", MappingProxyType({"method": "otsu", "after": "+".join(binarize_reasons)})))
 
+    # Pin-dot print reads far better with its dots joined by a blur of about a third of a stroke: the very
+    # image reread's second reading makes of a poor page, made here so that the page is read once (its
+    # unsmoothed image is kept for a poor smoothed reading: reread.read_page).
+    ocr_dpi = round(m.dpi * scale)
+    unsmoothed = None
+    if "dots" not in disable and dotted:
+        unsmoothed = np.ascontiguousarray(work)
+        sigma = SMOOTH_SIGMA_INCHES * ocr_dpi
+        work = cv2.GaussianBlur(work, (0, 0), sigma)
+        steps.append(Step("dots", MappingProxyType({"text_height": a.text_height, "sigma": round(sigma, 2)})))
+
     return CleanedPage(ocr_image=np.ascontiguousarray(work), image=np.ascontiguousarray(gray), scale=scale,
-                       ocr_dpi=round(m.dpi * scale), rotation=rotation, skew_deg=skew_applied,
-                       steps=tuple(steps), measures=m, orientation_sample=pending_sample)
+                       ocr_dpi=ocr_dpi, rotation=rotation, skew_deg=skew_applied,
+                       steps=tuple(steps), measures=m, orientation_sample=pending_sample, unsmoothed=unsmoothed)
 
 
 def turn_upside_down(cleaned: CleanedPage, confidence: float) -> CleanedPage:
@@ -973,6 +990,7 @@ def turn_upside_down(cleaned: CleanedPage, confidence: float) -> CleanedPage:
     steps = list(cleaned.steps)
     at = sum(1 for st in steps if st.name in ("median", "deskew"))  # where clean() records a turn
     steps.insert(at, Step("orient", MappingProxyType({"degrees": 180, "confidence": round(confidence, 3)})))
+    unsmoothed = None if cleaned.unsmoothed is None else np.ascontiguousarray(cleaned.unsmoothed[::-1, ::-1])
     return replace(cleaned, ocr_image=np.ascontiguousarray(cleaned.ocr_image[::-1, ::-1]),
                    image=np.ascontiguousarray(cleaned.image[::-1, ::-1]), rotation=(cleaned.rotation + 180) % 360,
-                   steps=tuple(steps), orientation_sample=None)
+                   steps=tuple(steps), orientation_sample=None, unsmoothed=unsmoothed)
