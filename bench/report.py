@@ -184,9 +184,12 @@ METHOD = [
     "conversion and image optimisation, which cleardocket does not do either (so the ratio is the harder one); "
     "the input has no text layer, so neither `--skip-text` nor `--force-ocr` is needed."),
     ("- Each runner is a fresh process tree. Wall time from start to exit; CPU time is user + system of the "
-    "tree (kernel accounting of waited-for children). Peak memory is each process's VmHWM, sampled every 50 ms; "
-    "a worker is a child process of the command (for tesseract CLI: a tesseract process; for OCRmyPDF the "
-    "largest of its children, tesseract and unpaper included; cleardocket with 1 worker runs in one process)."),
+    "tree (kernel accounting of waited-for children; processes that outlive the command, such as cleardocket's "
+    "fork server and the workers forked from it, are adopted by the bench as child subreaper and counted too). "
+    "Peak memory is each process's VmHWM, sampled every 50 ms; a worker is a descendant of the command (for "
+    "tesseract CLI: a tesseract process; for OCRmyPDF the largest of its children, tesseract and unpaper "
+    "included; for cleardocket the workers and the fork server they are forked from, which holds the NER model "
+    "they share; cleardocket with 1 worker runs in one process)."),
     ("- Runners are interleaved; with `--rounds R` the order rotates each round and each ratio is the median "
     "of the within-round ratios. On a shared machine the wall-clock 1-against-N scaling measures the other "
     "users as much as the product (see cores obtained); the CPU-bound estimate N x CPU(1 worker) / CPU(N workers) "
