@@ -622,8 +622,10 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                                        wspan))
 
     # 4. finish charges
-    not_dispo = {x for x in (filing_span(doc, spans), dob_span(doc, spans)) if x is not None}
-    clean = _clean_dates(doc, spans, prior_ranges, not_dispo)
+    filing = _filing_span(doc, spans)
+    header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
+    dob = _dob_span(doc, spans, header)
+    clean = _clean_dates(doc, spans, prior_ranges, exclude={x for x in (filing, dob) if x is not None})
     charges: list[Charge] = []
     for d in drafts:
         charges.append(_finish(doc, d, notes, clean))
@@ -662,9 +664,6 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     pc290 = any(_is_registration(sg.text(doc)) for sg in segs) or any(
         _290.search(m.text) for m in model_spans(spans, "REGISTRATION"))
 
-    filing = filing_span(doc, spans)
-    header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
-    dob = dob_span(doc, spans, header)
     facts = CaseFacts(
         case_number=find_case_number(doc, spans, prior_ranges, header),
         court=find_court(doc),
@@ -684,13 +683,14 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     return _check_dates(facts, _entry_dates(doc, spans, prior_ranges), context)
 
 
-def filing_span(doc: DocText, spans: list[Span]) -> Span | None:
+def _filing_span(doc: DocText, spans: list[Span]) -> Span | None:
+    """The filing date: after its label, in its field, or the date the model calls the filing."""
     return (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
             or _modelled_date(spans, "FILING_DATE"))
 
 
-def dob_span(doc: DocText, spans: list[Span], header: list[TextLine] | None = None) -> Span | None:
-    header = _header_lines(doc) if header is None else header
+def _dob_span(doc: DocText, spans: list[Span], header: list[TextLine]) -> Span | None:
+    """The date of birth: after its label (a damaged one only in the header), in its field, or the model's."""
     return (_after(doc, spans, "dob", "DATE", reach=25)
             or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
             or _field_date(doc, "dob", header)
