@@ -445,6 +445,15 @@ _REDUCED_17B = re.compile(r"\b17\s?[(\[]\s?B\s?[)\]]|\b17B\b", re.I)  # PC 17(b)
 # A bracketed mark right after a section that no normalizer could read as a subdivision ("647 (~)"):
 # the subdivision may decide the relief, so the section is not trusted as read.
 _UNREAD_SUB = re.compile(r"\s?[(\[{]\s?[^\sA-Za-z0-9()\[\]{}]{1,2}\s?[)\]}]")
+# A bracketed letter right after the section's digits that the reader did not take for a subdivision,
+# kept from it by a stray mark ("11357{(a)", "11360,(A)"): the subdivision is there but was not read.
+_STRANDED_SUB = re.compile(r"[^\sA-Za-z0-9]{0,2}?[(\[{]\s?[A-Za-z]\s?[)\]}]")
+
+
+def _subdivision_stranded(doc: DocText, s: Span) -> bool:
+    typed = doc.text[s.start:s.end + 6]
+    m = re.search(rf"(?<![0-9]){re.escape(s.value.section)}(?![0-9.])", typed)
+    return m is not None and _STRANDED_SUB.match(typed, m.end()) is not None
 
 
 # A section read as typed whose row describes its offense, and no look-alike's, is read right whatever
@@ -480,7 +489,7 @@ def _statute_conf(doc: DocText, s: Span, description: str | None = None) -> floa
         c = min(c, SUBDIVISION_CONTRADICTED_CONF)
     if s.corrected:
         c *= 0.9
-    if st.subdivision is None and _UNREAD_SUB.match(doc.text, s.end):
+    if st.subdivision is None and (_UNREAD_SUB.match(doc.text, s.end) or _subdivision_stranded(doc, s)):
         c *= 0.4
     if not st.known:
         c *= 0.6

@@ -740,3 +740,12 @@ def test_a_subdivision_read_through_damage_is_vouched_for_by_the_offense_only_it
     assert under.confidence >= 0.9 * CONFIRMED_SECTION_CONF  # (b) is the ounce or less: read right
     assert over.confidence <= SUBDIVISION_CONTRADICTED_CONF  # the row names (c)
     assert silent.confidence <= 0.3  # nothing on the row tells: tesseract's doubt stands
+
+
+def test_a_subdivision_a_stray_mark_kept_from_the_reader_leaves_the_statute_untrusted():
+    # the rules alone do not read "11357{(a) H&S" as a statute; the trained model's span does (tagging)
+    row = "CASE NO. SA363874\n@2 11357{}(a) H&S FEL POSS HASHISH DISM-1385 02/25/2013\n"
+    stranded, read = (extractors.extract([page_from_text(row.format(mark))]).charges[0].statute for mark in "{ ")
+    assert read.value.subdivision == "a" and read.confidence >= 0.5
+    assert stranded.value.section == "11357" and stranded.value.subdivision is None
+    assert stranded.confidence < 0.5  # the (a) is on the page, unread: a person checks it

@@ -524,3 +524,11 @@ def test_the_offense_typed_on_a_row_names_one_subdivision(code, section, sub, te
     from extractors.normalize.offenses import subdivision_fit
 
     assert subdivision_fit(Statute(code, section, sub, False, True), text) is fit
+
+
+def test_a_date_read_only_through_a_correction_gives_way_to_one_read_as_printed():
+    # the table rule before the date read as a day ("|NOV 04" = 1 NOV 1904) must not hide NOV 04 1980
+    found = find_dates("| CONV-PG |Nov 04 1980 |")
+    assert [(f.value, f.corrected) for f in found] == [(dt.date(1980, 11, 4), False)]
+    # a correction alone still reads: a bar for the 1 of "l NOV 80"
+    assert [f.value for f in find_dates("l NOV 80")] == [dt.date(1980, 11, 1)]

@@ -182,13 +182,21 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
     found: list[DateMatch] = []
     for pattern, named in patterns:
         for m in pattern.finditer(text):
-            if any(f.start < m.end() and m.start() < f.end for f in found):
+            clash = [f for f in found if f.start < m.end() and m.start() < f.end]
+            if clash and not (len(clash) == 1 and clash[0].corrected):
                 continue
             got = _from_match(m, named)
             if got:
                 misread = (pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//") \
                     or pattern is _SLASH_MISREAD_SHORT or pattern in _SLASH_DROPPED
-                found.append(DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread))
+                here = DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread)
+                if clash:
+                    # a date read only through a correction ("|NOV 04": the bar as the day 1, 1904) gives
+                    # way to one read as printed over at least as much of the text ("NOV 04 1980")
+                    if here.corrected or here.end - here.start < clash[0].end - clash[0].start:
+                        continue
+                    found.remove(clash[0])
+                found.append(here)
     return sorted(found, key=lambda f: f.start)
 
 

@@ -28,7 +28,7 @@ from extractors.normalize.sections import all_sections, section_info
 from extractors.normalize.statutes import digit_neighbors, read_subdivision
 from extractors.types import Statute
 
-__all__ = ["support", "reread", "from_description", "subdivision_fit"]
+__all__ = ["support", "reread", "from_description", "subdivision_fit", "named_subdivision"]
 
 # Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
 _ABBREV = {
@@ -150,16 +150,23 @@ def _subdivision_elements() -> dict[tuple[str, str], dict[str, re.Pattern]]:
     return out
 
 
+def named_subdivision(st: Statute, text: str) -> str | None:
+    """The one subdivision of the statute's section whose element the row's description names (None:
+    none, several, or a section the table does not break down)."""
+    subs = _subdivision_elements().get((st.code, st.section))
+    if not subs:
+        return None
+    named = [sub for sub, pattern in subs.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
 def subdivision_fit(st: Statute, text: str) -> bool | None:
     """Does the row's description name the element of the subdivision read, and of no other subdivision
     of the section? True: it names that one alone; False: it names another one alone (the subdivision
-    or the row was misread); None: it says nothing that tells them apart, or the table has no such
-    section."""
-    subs = _subdivision_elements().get((st.code, st.section))
-    if not subs or st.subdivision is None:
+    or the row was misread); None: no subdivision was read, or the row says nothing that tells them
+    apart, or the table has no such section."""
+    if st.subdivision is None:
         return None
-    named = {sub for sub, pattern in subs.items() if pattern.search(text)}
-    if len(named) != 1:
-        return None
-    return st.subdivision in named
+    named = named_subdivision(st, text)
+    return None if named is None else named == st.subdivision
 
