@@ -99,6 +99,8 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
             lead = [s for s in fs if s.label == "DATE"]
         if lead:
             entry_date = lead[0].value
+        elif _garbled_lead(first.text):
+            entry_date = None  # this entry's own date is there, unreadable: it is not the last entry's
         if _is_row(first, fs):
             seg = Segment(first.start, block[-1].end, block, entry_date, True, _row_count(first, fs))
             seg.spans = [s for ln in block for s in by_line[ln.index]]
@@ -113,6 +115,20 @@ def segment(doc: DocText, spans: list[Span]) -> list[Segment]:
                 seg.spans = [s for s in spans if a <= s.start < b]
                 segs.append(seg)
     return segs
+
+
+# Where an entry's date stands (the line's first field, before a wide gap), scan damage that left marks
+# no reader makes a date of: "dal=al6}= 7/8)  CT 01 ... CONV".
+_LEAD_FIELD = re.compile(r"^\W{0,2}(\S[^\n]{3,14}?)\s{2,}\S")
+_DAMAGE_MARKS = set("=}{)(|;\\~_[]<>")
+
+
+def _garbled_lead(text: str) -> bool:
+    m = _LEAD_FIELD.match(text)
+    if not m:
+        return False
+    field_ = m.group(1)
+    return sum(ch in _DAMAGE_MARKS for ch in field_) >= 2 and sum(ch.isalpha() for ch in field_) <= 0.6 * len(field_)
 
 
 def _is_entry_heading(ln: TextLine) -> bool:

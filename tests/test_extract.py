@@ -749,3 +749,21 @@ def test_a_subdivision_a_stray_mark_kept_from_the_reader_leaves_the_statute_untr
     assert read.value.subdivision == "a" and read.confidence >= 0.5
     assert stranded.value.section == "11357" and stranded.value.subdivision is None
     assert stranded.confidence < 0.5  # the (a) is on the page, unread: a person checks it
+
+
+def test_an_entry_whose_date_is_unreadable_does_not_take_the_date_of_the_entry_before():
+    text = """\
+REGISTER OF ACTIONS     COMPTON MUNICIPAL COURT
+CASE 79R89545  PEOPLE VS SOLORZANO FRANCINE N
+COMPLAINT FILED 05-28-79
+CT 01  H & S 11357(b)  MISDEMEANOR
+CT 02  P/C 647(f)  MISDEMEANOR
+06-18-79  CT 02 P/C 647(f) DISMISSED
+{lead}  CT 01 H & S 11357(b) CONV
+"""
+    read = {c.count: c for c in extract(text.format(lead="11-13-79")).charges}
+    assert read[1].disposition_date.value == dt.date(1979, 11, 13)
+    garbled = {c.count: c for c in extract(text.format(lead="dal=al6}= 7/8)")).charges}
+    assert garbled[1].disposition.value == "convicted"
+    assert garbled[1].disposition_date.value != dt.date(1979, 6, 18)  # not the entry before's date
+    assert garbled[2].disposition_date.value == dt.date(1979, 6, 18)
