@@ -695,8 +695,31 @@ def remove_edge_blobs(gray: np.ndarray, text_height: float, dpi: float) -> tuple
     # the opening rounded the corners of the regions: take the dark pixels they touch as well
     region = cv2.bitwise_and(region, cv2.bitwise_or(dark, cv2.erode(region, np.ones((5, 5), np.uint8))))
     region = cv2.dilate(region, np.ones((3, 3), np.uint8))
-    return (cv2.bitwise_or(gray, region * np.uint8(255)),  # region (0/1) painted white
-            int(np.count_nonzero(borders)), int(np.count_nonzero(holes)))
+    painted = cv2.bitwise_or(gray, region * np.uint8(255))  # region (0/1) painted white
+    _keep_writing_on_light_regions(painted, gray, region, th)
+    return painted, int(np.count_nonzero(borders)), int(np.count_nonzero(holes))
+
+
+LIGHT_REGION_MIN = 200  # a region whose median is this light can carry legible writing (greenbar paper's band)
+
+
+def _keep_writing_on_light_regions(painted: np.ndarray, gray: np.ndarray, region: np.ndarray, th: float) -> None:
+    """Put back, in `painted`, the writing that lay on a light region painted white: the shaded band of
+    greenbar printout paper touches both page edges like a border, but the lines printed on it are the
+    record. A region counts as light by its median; writing on it is what is clearly darker than the
+    band around it (its median over about two text heights). A dark photocopy border or shadow is left
+    white as before."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+    k = max(3, int(2 * th)) | 1
+    for i in range(1, n):
+        x0, y0, w, h = stats[i, :4]
+        box = gray[y0:y0 + h, x0:x0 + w]
+        inside = labels[y0:y0 + h, x0:x0 + w] == i
+        if np.median(box[inside]) < LIGHT_REGION_MIN:
+            continue
+        level = cv2.medianBlur(box, min(k, 255)).astype(np.float32)
+        writing = inside & (box.astype(np.float32) < level - np.maximum(12, 0.15 * level))
+        painted[y0:y0 + h, x0:x0 + w][writing] = box[writing]
 
 
 def _deskew(gray: np.ndarray, work: np.ndarray, analysis: _Analysis,

@@ -216,6 +216,25 @@ def test_photocopy_border_and_punch_holes_are_removed(page, engine):
     assert word_recall(read(engine, cleaned), DOCKET) >= 0.95
 
 
+def test_writing_on_a_light_band_taken_for_a_border_is_kept(engine):
+    # A generated faded printout (the project's generator, seed 2028, document 174) whose count rows 2-4
+    # are printed on a light band that spans the page: Otsu's split of so faint a page puts the band
+    # with the ink, so the band touches both edges like a photocopy border and was painted white with
+    # the three rows on it.
+    from models.scripts.build_corpus import _page_array
+    from samples.generator import render_document
+
+    doc = render_document(2028, 174)
+    assert [c["section"] for c in doc.truth["charges"]].count("4000") == 3
+    cleaned = cleanup.clean(_page_array(doc.pages[0]), doc.dpi, engine.orientation)
+    assert "borders" in cleaned.step_names  # the band is still found, and painted white...
+    from ocr_service.pipeline import read_cleaned
+
+    text = read_cleaned(engine, cleaned, 1).text  # as the product reads it (this faint print: smoothed)
+    assert text.count("REGISTRATION") + text.count("UNREGISTERED") >= 2  # ...but not the rows on it
+    assert "11/08/1990" in text
+
+
 def test_isolated_specks_go_and_periods_stay(page):
     damaged = page.image.copy()
     rng = np.random.default_rng(3)
