@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import sys
 import traceback
 from collections import deque
@@ -61,15 +60,9 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 
 
 def _init_worker() -> None:
-    # tesseract's own OpenMP threads and OpenCV's thread pool fight the worker processes for the
-    # cores: one thread each. The extraction model is loaded here, once, not in the first document.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    import cv2
-
-    import extractors
-
-    cv2.setNumThreads(1)
-    extractors.default_tagger()
+    """One thread each for tesseract and OpenCV, and the extraction model loaded once, not in the first
+    document (`worker_preload`; a worker forked from the pool's server has it already)."""
+    import ocr_service.worker_preload  # noqa: F401
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -1,6 +1,8 @@
 """What every batch worker needs, imported once by the fork server the workers are forked from
-(`batch._pool_context`): the image and OCR libraries, the pipeline and the trained NER model. A worker
-then starts in milliseconds instead of loading them again (about 1.5 CPU seconds each)."""
+(`batch._pool_context`), or by the one process of a batch with one job: the image and OCR libraries,
+the pipeline and the trained NER model, and one thread each for tesseract and OpenCV (their own
+threads would fight the worker processes for the cores). A forked worker starts in milliseconds
+instead of loading them again (about 1.5 CPU seconds each)."""
 import os
 
 os.environ["OMP_THREAD_LIMIT"] = "1"  # before tesseract is loaded: one thread per worker process
