@@ -4,7 +4,7 @@
 
 1. Reads the product's own OCR of N generated documents from a seed that neither the model's training
    corpus (4242) nor its held-out set (9090) nor `make eval` (2027) uses; the OCR is made once and cached
-   in samples/out/ner_eval/ (about 35 CPU-minutes for 400 documents).
+   in samples/out/ner_eval/ (about 17 CPU-minutes for 400 documents).
 2. Runs extraction, the relief decision and routing as shipped on every document, and prints the
    reliability table of charge confidences: of the charges reported at 0.9 or more, the share right.
 3. Searches one threshold per field (case number, statute, disposition, disposition date; a grid from
