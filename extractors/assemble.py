@@ -51,6 +51,11 @@ class Segment:
         return doc.text[self.start:self.end]
 
 
+def _within(pos: int, ranges: list[tuple[int, int]]) -> bool:
+    """The character offset lies in one of the [start, end) ranges (priors, parts to skip)."""
+    return any(a <= pos < b for a, b in ranges)
+
+
 def _starts_entry(ln: TextLine, spans: list[Span]) -> bool:
     """A line that begins a new entry: a leading date, count number or count word."""
     head = [s for s in spans if s.start < ln.start + 12]
@@ -235,7 +240,7 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
     for ln in lines or doc.lines:
         for m in _LABELS[label].finditer(ln.text):
             a = ln.start + m.end()
-            if any(x <= a < y for x, y in skip):
+            if _within(a, skip):
                 continue
             for s in spans:
                 if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
@@ -281,7 +286,7 @@ def _field_case_number(doc: DocText, priors: list[tuple[int, int]], header: list
     for ln in header:
         for end in _case_labels(ln):
             a = ln.start + end
-            if any(x <= a < y for x, y in priors):
+            if _within(a, priors):
                 continue
             tok = re.match(r"\s*([A-Za-z0-9/]{1,10})(?:\s([A-Za-z0-9]{1,9}))?(?![A-Za-z0-9])", ln.text[end:])
             if not tok:
@@ -312,7 +317,7 @@ def find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, in
         return found
     here = found.evidence
     for s in spans:
-        if s.label != "CASE_NUMBER" or s.value != found.value or any(a <= s.start < b for a, b in priors):
+        if s.label != "CASE_NUMBER" or s.value != found.value or _within(s.start, priors):
             continue
         ev = doc.evidence(s.start, s.end)
         if ev is not None and (ev.page != here.page or ev.bbox[1] >= here.bbox[3] or ev.bbox[3] <= here.bbox[1]):
@@ -327,7 +332,7 @@ def _find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, i
         return Fact(labelled.value, doc.conf(labelled.start, labelled.end), doc.evidence(labelled.start, labelled.end))
     for m in model_spans(spans, "CASE_NUMBER"):
         for s in spans:
-            if s.label == "CASE_NUMBER" and overlaps(s, m) and not any(a <= s.start < b for a, b in priors):
+            if s.label == "CASE_NUMBER" and overlaps(s, m) and not _within(s.start, priors):
                 return Fact(s.value, round(doc.conf(s.start, s.end) * (0.5 + 0.5 * m.score), 4),
                             doc.evidence(s.start, s.end))
     split = _field_case_number(doc, priors, header)
@@ -336,7 +341,7 @@ def _find_case_number(doc: DocText, spans: list[Span], priors: list[tuple[int, i
     first_page = doc.lines[0].page if doc.lines else 1
     h = doc.page_sizes.get(first_page, (0, 1))[1]
     for s in spans:
-        if s.label != "CASE_NUMBER" or any(a <= s.start < b for a, b in priors):
+        if s.label != "CASE_NUMBER" or _within(s.start, priors):
             continue
         ev = doc.evidence(s.start, s.end)
         if ev and ev.page == first_page and ev.bbox[1] < 0.4 * h:
@@ -468,7 +473,7 @@ _STRANDED_SUB = re.compile(r"[^\sA-Za-z0-9]{0,2}?[(\[{]\s?[A-Za-z]\s?[)\]}]")
 
 def _subdivision_stranded(doc: DocText, s: Span) -> bool:
     typed = doc.text[s.start:s.end + 6]
-    m = re.search(rf"(?<![0-9]){re.escape(s.value.section)}(?![0-9.])", typed)
+    m = _section_digits(typed, s.value.section)
     return m is not None and _STRANDED_SUB.match(typed, m.end()) is not None
 
 
@@ -479,10 +484,14 @@ def _subdivision_stranded(doc: DocText, s: Span) -> bool:
 CONFIRMED_SECTION_CONF = 0.9
 
 
+def _section_digits(text: str, section: str) -> re.Match | None:
+    """Where the section's digits stand in `text` as they are (not inside a longer number)."""
+    return re.search(rf"(?<![0-9]){re.escape(section)}(?![0-9.])", text)
+
+
 def _digits_as_typed(doc: DocText, s: Span) -> bool:
     """The section's digits stand in the span as they are, none of them read through a correction."""
-    typed = re.sub(r"\s", "", doc.text[s.start:s.end])
-    return re.search(rf"(?<![0-9]){re.escape(s.value.section)}(?![0-9.])", typed) is not None
+    return _section_digits(re.sub(r"\s", "", doc.text[s.start:s.end]), s.value.section) is not None
 
 
 # A subdivision is vouched for the same way by the element of the offense that only it has, typed on
@@ -656,7 +665,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
         charges.append(_finish(doc, d, notes, clean))
     # A count the record names or skips but extraction did not find: the case is incomplete.
     defined = {c.count for c in charges if c.count is not None}
-    referenced = {n for s in spans if s.label == "COUNT_REF" and not any(a <= s.start < b for a, b in prior_ranges)
+    referenced = {n for s in spans if s.label == "COUNT_REF" and not _within(s.start, prior_ranges)
                   for n in s.value if isinstance(n, int)}
     if defined and (max(defined) > len(defined) or referenced - defined):
         notes.append("missing_count")
@@ -666,7 +675,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     for ln in doc.lines:
         here = {s.label for s in _line_spans(spans, ln)}
         if ln.index not in in_rows and {"LEVEL", "DISPOSITION"} <= here and "STATUTE" not in here \
-                and "  " in ln.text.strip() and not any(a <= ln.start < b for a, b in prior_ranges):
+                and "  " in ln.text.strip() and not _within(ln.start, prior_ranges):
             notes.append("unread_row")
             break
 
@@ -704,7 +713,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     # which a misread year would be tested against (and may be the misread ones)
     context = frozenset(s.value for s in spans if s.label == "DATE"
                         and s.value not in {x.value for x in (dob, filing) if x is not None}
-                        and not any(a <= s.start < b for a, b in prior_ranges))
+                        and not _within(s.start, prior_ranges))
     return _check_dates(facts, _entry_dates(doc, spans, prior_ranges), context)
 
 
@@ -736,7 +745,7 @@ def _clean_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, 
     """Where each date is read cleanly: not corrected, OCR confidence >= CLEAN_DATE_CONF."""
     out: dict[dt.date, list[int]] = {}
     for s in spans:
-        if s.label != "DATE" or s.corrected or s in exclude or any(a <= s.start < b for a, b in prior_ranges):
+        if s.label != "DATE" or s.corrected or s in exclude or _within(s.start, prior_ranges):
             continue
         if doc.conf(s.start, s.end) >= CLEAN_DATE_CONF:
             out.setdefault(s.value, []).append(s.start)
@@ -881,8 +890,7 @@ def _count_named_before(sg: Segment, s: Span) -> bool:
     return any(c.label == "COUNT_REF" and c.end <= s.start and s.start - c.end < 25 for c in sg.spans)
 
 
-def _finish(doc: DocText, d: _Draft, notes: list[str],
-            clean_dates: dict[dt.date, list[int]] | None = None) -> Charge:
+def _finish(doc: DocText, d: _Draft, notes: list[str], clean_dates: dict[dt.date, list[int]]) -> Charge:
     st_span = d.statute
     statute = Fact(st_span.value, d.statute_conf, doc.evidence(st_span.start, st_span.end))
     level = Fact(d.level.value, doc.conf(d.level.start, d.level.end), doc.evidence(d.level.start, d.level.end)) \
@@ -913,7 +921,7 @@ def _finish(doc: DocText, d: _Draft, notes: list[str],
             if len({x[3] for x in dated}) > 1:
                 wconf *= 0.8
             elif wconf < CORROBORATED_DATE_CONF and when[5] is not None and any(
-                    at != when[5].start for at in (clean_dates or {}).get(when[3], ())):
+                    at != when[5].start for at in clean_dates.get(when[3], ())):
                 wconf = CORROBORATED_DATE_CONF
             ev = doc.evidence(when[5].start, when[5].end) if when[5] else None
             date = Fact(when[3], round(wconf, 4), ev)
@@ -967,7 +975,7 @@ def _entry_dates(doc: DocText, spans: list[Span], prior_ranges: list[tuple[int, 
     """Dates that begin a line (docket entries, entry headings), priors aside."""
     out = set()
     for s in spans:
-        if s.label != "DATE" or any(a <= s.start < b for a, b in prior_ranges):
+        if s.label != "DATE" or _within(s.start, prior_ranges):
             continue
         ln = doc.line_at(s.start)
         if ln is not None and not ln.text[:s.start - ln.start].strip(" -*|."):
