@@ -877,6 +877,12 @@ def dotted_print(ink: np.ndarray, text_height: float) -> bool:
     return height >= max(TEXT_HEIGHT_MIN, DOTTED_JOIN_RATIO * text_height)
 
 
+def smooth_print(image: np.ndarray, dpi: float) -> np.ndarray:
+    """The blur that joins pin dots and steadies worn or grainy print (SMOOTH_SIGMA_INCHES): the dots
+    step here, reread's second reading of a poor page and second_look's second reading of a token."""
+    return cv2.GaussianBlur(image, (0, 0), SMOOTH_SIGMA_INCHES * dpi)
+
+
 def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = None, *,
           disable: frozenset[str] | set[str] = frozenset(), max_ocr_pixels: int = MAX_OCR_PIXELS,
           orient_after_reading: bool = False) -> CleanedPage:
@@ -1001,9 +1007,9 @@ def clean(image: np.ndarray, dpi: float | None = None, orient: Orient | None = N
     unsmoothed = None
     if "dots" not in disable and dotted:
         unsmoothed = np.ascontiguousarray(work)
-        sigma = SMOOTH_SIGMA_INCHES * ocr_dpi
-        work = cv2.GaussianBlur(work, (0, 0), sigma)
-        steps.append(Step("dots", MappingProxyType({"text_height": a.text_height, "sigma": round(sigma, 2)})))
+        work = smooth_print(work, ocr_dpi)
+        steps.append(Step("dots", MappingProxyType({"text_height": a.text_height,
+                                                    "sigma": round(SMOOTH_SIGMA_INCHES * ocr_dpi, 2)})))
 
     return CleanedPage(ocr_image=np.ascontiguousarray(work), image=np.ascontiguousarray(gray), scale=scale,
                        ocr_dpi=ocr_dpi, rotation=rotation, skew_deg=skew_applied,

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import cv2
-
 from extractors.types import OcrPage
-from ocr_service.cleanup import ORIENT_MIN_CONFIDENCE, SMOOTH_SIGMA_INCHES, CleanedPage, turn_upside_down
+from ocr_service.cleanup import (ORIENT_MIN_CONFIDENCE, SMOOTH_SIGMA_INCHES, CleanedPage, smooth_print,  # noqa: F401
+                                 turn_upside_down)
 from ocr_service.ocr import OcrEngine
 from ocr_service.ocr.base import MIN_WORDS, UPRIGHT_SCORE, reading_score
 
 RETRY_BELOW = 0.85  # mean word confidence under which a page is read a second time
-# SMOOTH_SIGMA_INCHES (cleanup's, 1.5 px at 300 dpi): the blur of the second reading, in inches of the page
+# the second reading's blur: cleanup.smooth_print (SMOOTH_SIGMA_INCHES, 1.5 px at 300 dpi)
 MIN_GAIN = 0.02  # the smoothed reading must be this much more confident to replace the first
 DOTS_RETRY_BELOW = 0.5  # a page cleanup smoothed (pin dots) is read again unsmoothed under this mean confidence
 
@@ -91,7 +90,6 @@ def read_page(engine: OcrEngine, cleaned: CleanedPage, number: int, first: OcrPa
         return plain if mean_confidence(plain) >= c1 + MIN_GAIN else first
     if c1 >= RETRY_BELOW:
         return first
-    sigma = SMOOTH_SIGMA_INCHES * cleaned.ocr_dpi
-    second = engine.read(cv2.GaussianBlur(cleaned.ocr_image, (0, 0), sigma), number, scale=cleaned.scale,
+    second = engine.read(smooth_print(cleaned.ocr_image, cleaned.ocr_dpi), number, scale=cleaned.scale,
                          dpi=cleaned.ocr_dpi)
     return second if mean_confidence(second) >= c1 + MIN_GAIN else first

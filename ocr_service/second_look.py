@@ -38,7 +38,8 @@ from extractors.normalize.case_numbers import normalize_case_number
 from extractors.normalize.dates import find_dates
 from extractors.normalize.statutes import find_statutes
 from extractors.types import OcrPage, Word, union_boxes
-from ocr_service import glyphs, reread
+from ocr_service import glyphs
+from ocr_service.cleanup import smooth_print
 from ocr_service.ocr import OcrEngine
 
 SURE = 0.9  # tokens whose every word tesseract read with this confidence or more (and, for a case number,
@@ -104,8 +105,7 @@ def verdict(engine: OcrEngine, image: np.ndarray, words: Sequence[Word], kind: K
     if crop.size == 0:
         return None
     readings = [engine.read_line(crop, dpi=dpi, charset=kind.charset),
-                engine.read_line(cv2.GaussianBlur(crop, (0, 0), reread.SMOOTH_SIGMA_INCHES * dpi), dpi=dpi,
-                                 charset=kind.charset)]
+                engine.read_line(smooth_print(crop, dpi), dpi=dpi, charset=kind.charset)]
     if len(words) == 1:  # the digit check the page's reading had, on the same box
         readings = [glyphs.check_word(image, replace(words[0], text=r)) if r else r for r in readings]
     plain, smooth = (kind.read(r) for r in readings)
