@@ -28,7 +28,7 @@ from extractors.normalize.sections import all_sections, section_info
 from extractors.normalize.statutes import digit_neighbors, read_subdivision
 from extractors.types import Statute
 
-__all__ = ["support", "reread", "from_description", "subdivision_fit", "named_subdivision"]
+__all__ = ["support", "reread", "from_description", "subdivision_fit"]
 
 # Abbreviations as typed on dockets and minute orders, spelled out as the code books' titles spell them.
 _ABBREV = {
@@ -150,7 +150,7 @@ def _subdivision_elements() -> dict[tuple[str, str], dict[str, re.Pattern]]:
     return out
 
 
-def named_subdivision(st: Statute, text: str) -> str | None:
+def _named_subdivision(st: Statute, text: str) -> str | None:
     """The one subdivision of the statute's section whose element the row's description names (None:
     none, several, or a section the table does not break down)."""
     subs = _subdivision_elements().get((st.code, st.section))
@@ -167,6 +167,6 @@ def subdivision_fit(st: Statute, text: str) -> bool | None:
     apart, or the table has no such section."""
     if st.subdivision is None:
         return None
-    named = named_subdivision(st, text)
+    named = _named_subdivision(st, text)
     return None if named is None else named == st.subdivision
 
