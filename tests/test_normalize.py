@@ -250,6 +250,13 @@ OCR_DATES = [("O3/l4/88", D(1988, 3, 14)), ("03/14/B8", D(1988, 3, 14)), ("@2-JU
              ("08/1771989", D(1989, 8, 17)), ("1070971989", D(1989, 10, 9))]
 
 
+@pytest.mark.parametrize("text,expected", [("07\u2014DEC\u201448", D(1948, 12, 7)), ("12\u201303\u201387", D(1987, 12, 3))])
+def test_a_hyphen_read_as_a_long_dash_still_separates_a_date(text, expected):
+    line = f"DATE OF BIRTH {text}  SEX M"
+    (m,) = find_dates(line)
+    assert m.value == expected and line[m.start:m.end] == m.raw == text  # the text as read, not as repaired
+
+
 @pytest.mark.parametrize("text,expected", DATES + OCR_DATES)
 def test_parse_date(text, expected):
     assert parse_date(text) == expected

@@ -170,8 +170,13 @@ def _zero_repairs(n: int) -> list[int]:
     return out
 
 
+_DASHES = str.maketrans("\u2014\u2013\u2012\u2010\u2011", "-----")  # same length: offsets hold
+
+
 def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
-    """Every date in the text, left to right. Six- or eight-digit runs only with allow_compact=True."""
+    """Every date in the text, left to right. Six- or eight-digit runs only with allow_compact=True.
+    Dashes as OCR reads a typed hyphen (em, en, figure dash) count as hyphens."""
+    source, text = text, text.translate(_DASHES)
     patterns: list[tuple[re.Pattern, bool]] = [
         (_ISO, False), (_DAY_FIRST, True), (_MONTH_FIRST, True), (_NUMERIC, False)]
     patterns.append((_SLASH_MISREAD, False))
@@ -189,7 +194,7 @@ def find_dates(text: str, *, allow_compact: bool = False) -> list[DateMatch]:
             if got:
                 misread = (pattern is _SLASH_MISREAD and m.group("s1") + m.group("s2") != "//") \
                     or pattern is _SLASH_MISREAD_SHORT or pattern in _SLASH_DROPPED
-                here = DateMatch(m.start(), m.end(), m.group(), got[0], got[1] or misread)
+                here = DateMatch(m.start(), m.end(), source[m.start():m.end()], got[0], got[1] or misread)
                 if clash:
                     # a date read only through a correction ("|NOV 04": the bar as the day 1, 1904) gives
                     # way to one read as printed over at least as much of the text ("NOV 04 1980")
