@@ -355,11 +355,25 @@ _NAME_END = re.compile(r"\b(?:D\.?O\.?B|SEX|AGE|RACE|BOOKING|CII|DOB|BORN|AKA|AD
 _COMMA_NAME = re.compile(r"^\W{0,2}([A-Za-z]{5,12})[.:;!]?\s+(?=([A-Z][A-Z'\-]+\s?[,;»]\s?)?[A-Z])")
 
 
+def _name_column(text: str) -> str:
+    """The part of a line's text that is the name's column: up to the first column break (two spaces,
+    `DocText`) after at least two words. What lies past it is the next field, whose label the scan may
+    have damaged past recognition ("KWAME D      Bp 010534", "GREGORY G      bos. FEB 02 1980"); a
+    break before the second word ("DOE,      JOHN") is taken for wide typing within the name."""
+    parts = re.split(r" {2,}", text)
+    kept = parts[0]
+    for part in parts[1:]:
+        if len(re.findall(r"[A-Za-z]{2,}", kept)) >= 2:
+            break
+        kept = f"{kept} {part}"
+    return kept
+
+
 def _name_fact(doc: DocText, ln: TextLine, at: int) -> Fact[str] | None:
     """The name that starts at offset `at` of line `ln`, if what is there reads as a name."""
     rest = ln.text[at:]
     lead = len(rest) - len(rest.lstrip(" :;!.,\"'“”"))
-    rest = rest[lead:]
+    rest = _name_column(rest[lead:])
     rest = _NAME_END.split(rest, maxsplit=1)[0].rstrip(" ,.;:|")
     value = names.normalize_name(rest.replace("»", ","))
     if value is None:
@@ -384,7 +398,7 @@ def _header_lines(doc: DocText, share: float = 0.5) -> list[TextLine]:
 
 
 _ENTRY_DATE = re.compile(r"^\W{0,2}\d{1,2}\s?[-/.=]\s?\d{1,2}\s?[-/.=]\s?\d{2,4}\b")
-_NOT_THE_DEFENDANT = re.compile(r"(?:\bFOR|\bOF|\bTHE|CO-?)\s*$", re.I)
+_NOT_THE_DEFENDANT = re.compile(r"(?:FOR|\bOF|\bTHE|CO-?)\s*$", re.I)  # FOR: also run into "ATTYFOR"
 
 
 _CAPTION = re.compile(r"\bPEOPLE\b[^\n]{0,60}?\b(?:VS?|VERSUS)\b\.?\s*", re.I)
@@ -658,7 +672,8 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     # 4. finish charges
     filing = _filing_span(doc, spans)
     header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
-    dob = _dob_span(doc, spans, header)
+    name = find_defendant(doc, spans, header)
+    dob = _dob_span(doc, spans, header, name)
     clean = _clean_dates(doc, spans, prior_ranges, exclude={x for x in (filing, dob) if x is not None})
     charges: list[Charge] = []
     for d in drafts:
@@ -701,7 +716,7 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     facts = CaseFacts(
         case_number=find_case_number(doc, spans, prior_ranges, header),
         court=find_court(doc),
-        defendant_name=find_defendant(doc, spans, header),
+        defendant_name=name,
         defendant_dob=_date_fact(doc, dob),
         filing_date=_date_fact(doc, filing),
         charges=tuple(sorted(charges, key=lambda c: (c.count is None, c.count or 0))),
@@ -723,12 +738,47 @@ def _filing_span(doc: DocText, spans: list[Span]) -> Span | None:
             or _modelled_date(spans, "FILING_DATE"))
 
 
-def _dob_span(doc: DocText, spans: list[Span], header: list[TextLine]) -> Span | None:
-    """The date of birth: after its label (a damaged one only in the header), in its field, or the model's."""
+def _dob_span(doc: DocText, spans: list[Span], header: list[TextLine], name: Fact[str]) -> Span | None:
+    """The date of birth: after its label (a damaged one only in the header), in its field, the model's,
+    or the date in the column after the defendant's name."""
     return (_after(doc, spans, "dob", "DATE", reach=25)
             or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
             or _field_date(doc, "dob", header)
-            or _modelled_date(spans, "DOB"))
+            or _modelled_date(spans, "DOB")
+            or _date_beside_name(doc, header, name))
+
+
+# A label in the identity block that says the date after it is not the birth date.
+_OTHER_DATE_LABEL = re.compile(r"FIL|ARR|BOOK|HEAR|SENT|DISP|VIOL|OFF|ISSU|CONT|^\W*DATE\W*$|\bDT\b", re.I)
+
+
+def _date_beside_name(doc: DocText, header: list[TextLine], name: Fact[str]) -> Span | None:
+    """A date in the column right after the defendant's name, behind at most a short label: the identity
+    block's date of birth, whose label the scan damaged past reading ("KWAME D   Bp 010534", "CLIFFORD H
+    ,  vor 7/31/1964", "BIRFHDATE 01/24/1945"). Not when the label names another date (filed, arrest)."""
+    if name.evidence is None or not name.evidence.text.strip():
+        return None
+    for ln in header:
+        if ln.page != name.evidence.page:
+            continue
+        at = ln.text.find(name.evidence.text)
+        if at < 0:
+            continue
+        end = at + len(name.evidence.text)
+        column = ln.text[end:]
+        gap = re.match(r"[ ,.;:|]*  +", column) or re.match(r"[ ,.;:|]*(?=[^ ,.;:|])", column)
+        if gap is None:
+            return None
+        field_at = end + gap.end()
+        field = ln.text[field_at:field_at + 28]
+        for d in dates_mod.find_dates(field, allow_compact=True):
+            label = field[:d.start].strip(" :;.,|")
+            if len(label) > 12 or _OTHER_DATE_LABEL.search(label) or any(ch.isdigit() for ch in label):
+                return None
+            a = ln.start + field_at + d.start
+            return Span("DATE", a, a + len(d.raw), d.raw, d.value, 1.0, True)
+        return None
+    return None
 
 
 # A disposition date read in doubt (low OCR confidence, or through a look-alike correction) that the

@@ -479,6 +479,27 @@ def test_a_printout_name_between_column_gaps_is_read_up_to_the_next_label():
     assert f.defendant_name.value == "OKAFOR, BENJAMIN L"  # a printout writes LAST FIRST M
 
 
+def test_the_name_ends_at_the_column_break_before_a_label_the_scan_damaged():
+    f = extract("CASE NO. A551902\nDEFNAME TORRENCE, KWAME D      Bp 010534\n")
+    assert f.defendant_name.value == "TORRENCE, KWAME D"  # not "TORRENCE, KWAME D BP"
+    # a wide gap before the second word is wide typing inside the name, not the next field
+    assert extract("CASE NO. A551902\nDEFENDANT: DOE,    JOHN M\n").defendant_name.value == "DOE, JOHN M"
+
+
+def test_the_date_beside_the_name_is_the_birth_date_unless_its_label_names_another():
+    f = extract("CASE NO. A551902\nDEFENDANT BOUDREAUX, DARNELL B  :  BIRFHDATE 01/24/1945\n")
+    assert f.defendant_dob.value == dt.date(1945, 1, 24)
+    f = extract("CASE NO. A551902\nDEFT ALDANA, ANGELA P      pp 012225\n")
+    assert f.defendant_dob.value == dt.date(1925, 1, 22)  # slashes lost too: the place says a date
+    f = extract("CASE NO. A551902\nDEFT ALDANA, ANGELA P      FILED 01/22/85\n")
+    assert f.defendant_dob.value is None and f.filing_date.value == dt.date(1985, 1, 22)
+
+
+def test_counsel_for_the_defendant_run_together_is_not_the_defendant():
+    f = extract("CASE NO. A551902\nATTYFOR DEFT W. OLIVARES      DEP.DA. G. TRAN\nDEFT ARELLANO, GREGORY G\n")
+    assert f.defendant_name.value == "ARELLANO, GREGORY G"
+
+
 def test_a_row_whose_description_contradicts_its_section_is_reread_and_sent_to_review():
     f = extract("""\
 CASE NO. 93M11872          DATE FILED 01/14/93
