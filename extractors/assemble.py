@@ -236,7 +236,10 @@ _NAME_STOP = {"IS", "THE", "PLEADS", "PLED", "WAIVES", "ADMITS", "WITHDRAWS", "P
 
 def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 40,
            lines: list[TextLine] | None = None, skip: list[tuple[int, int]] = ()) -> Span | None:
-    """The first span of `kind` within `reach` characters after a label on the same line."""
+    """The first span of `kind` within `reach` characters after a label on the same line, with no other
+    field's label between them ("FILED 2418;02-26 DOB 1959-12-21": the date of birth is not the filing;
+    "008  ARREST: SEP 24 2012": the arrest date is not a birth date behind a damaged D.O.B.)."""
+    others = [_LABELS[k] for k in _FIELD_LABELS if k != label and not (label.startswith(k) or k.startswith(label))]
     for ln in lines or doc.lines:
         for m in _LABELS[label].finditer(ln.text):
             a = ln.start + m.end()
@@ -244,8 +247,14 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
                 continue
             for s in spans:
                 if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
-                    return s
+                    between = doc.text[a:s.start]
+                    if not _ANOTHER_LABEL.search(between) and not any(o.search(between) for o in others):
+                        return s
     return None
+
+
+_FIELD_LABELS = ("case_number", "dob", "dob_damaged", "filing")
+_ANOTHER_LABEL = re.compile(r"[A-Za-z]{3,}\s?:")  # "BAIL: $25.008  ARREST: SEP 24": a field of its own
 
 
 def _field_date(doc: DocText, label: str, lines: list[TextLine] | None = None) -> Span | None:
@@ -670,10 +679,9 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
                                        wspan))
 
     # 4. finish charges
-    filing = _filing_span(doc, spans)
     header = _header_lines(doc)  # the first page's upper half: where name, DOB and case number are
     name = find_defendant(doc, spans, header)
-    dob = _dob_span(doc, spans, header, name)
+    dob, filing = _birth_and_filing(doc, spans, header, name, prior_ranges)
     clean = _clean_dates(doc, spans, prior_ranges, exclude={x for x in (filing, dob) if x is not None})
     charges: list[Charge] = []
     for d in drafts:
@@ -732,20 +740,46 @@ def assemble(doc: DocText, spans: list[Span]) -> CaseFacts:
     return _check_dates(facts, _entry_dates(doc, spans, prior_ranges), context)
 
 
-def _filing_span(doc: DocText, spans: list[Span]) -> Span | None:
-    """The filing date: after its label, in its field, or the date the model calls the filing."""
-    return (_after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
-            or _modelled_date(spans, "FILING_DATE"))
+def _dob_span(doc: DocText, spans: list[Span], header: list[TextLine], name: Fact[str]) -> tuple[Span | None, bool]:
+    """The date of birth, and whether a label (exact or damaged) says so: after its label (a damaged one
+    only in the header), in its field; else the model's, or the date in the column after the name."""
+    labelled = (_after(doc, spans, "dob", "DATE", reach=25)
+                or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
+                or _field_date(doc, "dob", header))
+    if labelled is not None:
+        return labelled, True
+    return _modelled_date(spans, "DOB") or _date_beside_name(doc, header, name), False
 
 
-def _dob_span(doc: DocText, spans: list[Span], header: list[TextLine], name: Fact[str]) -> Span | None:
-    """The date of birth: after its label (a damaged one only in the header), in its field, the model's,
-    or the date in the column after the defendant's name."""
-    return (_after(doc, spans, "dob", "DATE", reach=25)
-            or _after(doc, spans, "dob_damaged", "DATE", reach=12, lines=header)
-            or _field_date(doc, "dob", header)
-            or _modelled_date(spans, "DOB")
-            or _date_beside_name(doc, header, name))
+FILING_AFTER_BIRTH_YEARS = 10  # no case on these records was filed against a child under ten
+
+
+def _birth_and_filing(doc: DocText, spans: list[Span], header: list[TextLine], name: Fact[str],
+                      prior_ranges: list[tuple[int, int]]) -> tuple[Span | None, Span | None]:
+    """The date of birth and the filing date, not at odds. A filing before the defendant was ten (or on
+    the birth date itself) means one of them is another date or misread. The case's other dates (its
+    entries and dispositions, not the priors) judge where they can: the birth date must come at least
+    FILING_AFTER_BIRTH_YEARS before the first of them, the filing no more than a year after it. Else a
+    labelled reading beats an unlabelled one (the model's, the date beside the name); the loser is
+    dropped, not guessed."""
+    dob, dob_labelled = _dob_span(doc, spans, header, name)
+    filing_labelled = _after(doc, spans, "filing", "DATE", reach=30) or _field_date(doc, "filing")
+    filing = filing_labelled or _modelled_date(spans, "FILING_DATE")
+    if dob is None or filing is None or filing.value.year >= dob.value.year + FILING_AFTER_BIRTH_YEARS:
+        return dob, filing
+    others = [s.value.year for s in spans if s.label == "DATE" and s.value not in (dob.value, filing.value)
+              and not _within(s.start, prior_ranges)]
+    if others:
+        first = min(others)
+        dob_fits = dob.value.year + FILING_AFTER_BIRTH_YEARS <= first
+        filing_fits = filing.value.year <= first + 1 and filing.value.year >= dob.value.year
+        if dob_fits != filing_fits:
+            return (dob, None) if dob_fits else (None, filing)
+    if dob_labelled and filing_labelled is None:
+        return dob, None
+    if filing_labelled is not None and not dob_labelled:
+        return None, filing
+    return dob, filing
 
 
 # A label in the identity block that says the date after it is not the birth date.

@@ -495,6 +495,25 @@ def test_the_date_beside_the_name_is_the_birth_date_unless_its_label_names_anoth
     assert f.defendant_dob.value is None and f.filing_date.value == dt.date(1985, 1, 22)
 
 
+def test_a_date_past_another_fields_label_is_not_the_labelled_date():
+    f = extract("CASE NO. A551902\nFILED 2418;02-26  DOB 1959-12-21\n")
+    assert f.filing_date.value is None and f.defendant_dob.value == dt.date(1959, 12, 21)
+    # "008" (a bail of $25,000 misread) looks like a damaged D.O.B.; the arrest date has its own label
+    f = extract("DEFENDANT: ARTURO S LEDESMA\nAGCY: INGLEWOOD PD  BAIL: $25.008  ARREST: SEP 24 2012\n")
+    assert f.defendant_dob.value is None
+
+
+def test_a_filing_before_the_defendant_was_ten_loses_to_the_cases_other_dates():
+    text = ("CASENO. 94M96755  DATE FILED 10-03-46\nDEFENDANT WILSON, MANUEL S  HOB. 04-23-1974\n"
+            "10/03/94  ARRAIGNED. PLEA NOT GUILTY.\n01/12/95  CT 01 DISMISSED 1385 PC\n")
+    f = extract(text)
+    assert f.defendant_dob.value == dt.date(1974, 4, 23)  # ten years before the case's entries: it fits
+    assert f.filing_date.value is None  # 1946: a misread year; dropped, not kept beside the birth date
+    # with nothing else to judge by, the labelled filing date stands and the unlabelled birth date goes
+    f = extract("CASENO. 94M96755  DATE FILED 10-03-46\nDEFENDANT WILSON, MANUEL S  HOB. 04-23-1974\n")
+    assert f.filing_date.value == dt.date(1946, 10, 3) and f.defendant_dob.value is None
+
+
 def test_counsel_for_the_defendant_run_together_is_not_the_defendant():
     f = extract("CASE NO. A551902\nATTYFOR DEFT W. OLIVARES      DEP.DA. G. TRAN\nDEFT ARELLANO, GREGORY G\n")
     assert f.defendant_name.value == "ARELLANO, GREGORY G"
