@@ -92,9 +92,6 @@ def parse_count_list(s: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(out))
 
 
-_LEVEL_TOKEN = re.compile(r"\b(?:FELONY|FELONV|FEL|MISDEMEANOR|MISDEMEANDR|MISD|MSD|INFRACTION|INFR|INF)\b\.?", re.I)
-
-
 class RuleTagger:
     """Spans from the normalizers, line by line."""
 
@@ -168,10 +165,8 @@ class RuleTagger:
             nums = parse_count_list(m.group("nums"))
             if nums:
                 out.append(Span("COUNT_REF", base + m.start(), base + m.end(), m.group(0), nums))
-        for m in _LEVEL_TOKEN.finditer(text):
-            lv = levels.parse_level(m.group(0))
-            if lv:
-                out.append(Span("LEVEL", base + m.start(), base + m.end(), m.group(0), lv))
+        for lm in levels.find_levels(text):  # the long words also as a scan damaged them ("MISDSMEANOR")
+            out.append(Span("LEVEL", base + lm.start, base + lm.end, lm.raw, lm.value))
         for m in case_numbers.find_case_numbers(text):
             out.append(Span("CASE_NUMBER", base + m.start, base + m.end, m.raw, m.value))
         return out

@@ -514,6 +514,13 @@ def test_a_filing_before_the_defendant_was_ten_loses_to_the_cases_other_dates():
     assert f.filing_date.value == dt.date(1946, 10, 3) and f.defendant_dob.value is None
 
 
+def test_a_level_word_the_scan_damaged_still_gives_the_counts_level():
+    f = extract("CASE NO. A551902\nCT  SECTION   OFFENSE     LEVEL        PLEA\n"
+                "1   PEN 459   BURGLARY    MISDSMEANOR  PLED GUILTY 03-17-1982\n")
+    (c,) = f.charges
+    assert c.level.value == "misdemeanor"
+
+
 def test_counsel_for_the_defendant_run_together_is_not_the_defendant():
     f = extract("CASE NO. A551902\nATTYFOR DEFT W. OLIVARES      DEP.DA. G. TRAN\nDEFT ARELLANO, GREGORY G\n")
     assert f.defendant_name.value == "ARELLANO, GREGORY G"
