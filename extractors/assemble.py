@@ -219,7 +219,10 @@ _LABELS = {
     "case_number": re.compile(r"\b(?:CASE|DOCKET|DKT|FILE|ACTION)(?:\s*(?:NO|NUMBER|NBR|NUM|#))?\b\.?\s*:?|\bNO\.\s*:?",
                               re.I),
     "dob": re.compile(r"\bD\.?\s?O\.?\s?B\b\.?|\bBIRTH\s*DATE\b|\bDATE\s+OF\s+BIRTH\b|\bBORN\b|\bBIRTHDATE\b", re.I),
-    "filing": re.compile(r"\bFILED\b|\bFILING\s+DATE\b|\bDATE\s+OF\s+FILING\b", re.I),
+    # FILED, FILING (DATE), DATE (OF) FILING, DATEFILED run together, and a printout's FILE DT: however its
+    # DT is damaged ("FILE OT:", "FILE GT:"), so long as it is not FILE NO.
+    "filing": re.compile(r"\bFILED\b|\bFILING\b(?:\s+DATE\b)?|\bDATE\s*(?:OF\s+)?FIL(?:ED|ING)\b"
+                         r"|\bFILE\s?(?:DATE\b|(?!NO\b)[A-Za-z]{2}\s?[:.])", re.I),
     "defendant": re.compile(r"\b(?:DEFENDANT|DEFT|DEF|DFT|NAME)\b\.?(?:\s*[0-9OlI@]{1,2}\s*[:.;]?)?\s*[:;!]?", re.I),
     # "D.O.B." as a worn ribbon or a poor scan reads it: "pop,", "pos.", "008." (header lines only).
     "dob_damaged": re.compile(r"(?<![A-Za-z0-9])[DPO0]\.?\s?[O0]\.?\s?[BPS8]\b[.,:]?", re.I),
@@ -248,13 +251,15 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
             for s in spans:
                 if s.label == kind and a <= s.start <= a + reach and s.end <= ln.end:
                     between = doc.text[a:s.start]
-                    if not _ANOTHER_LABEL.search(between) and not any(o.search(between) for o in others):
+                    if not _ANOTHER_FIELD.search(between) and not any(o.search(between) for o in others):
                         return s
     return None
 
 
 _FIELD_LABELS = ("case_number", "dob", "dob_damaged", "filing")
-_ANOTHER_LABEL = re.compile(r"[A-Za-z]{3,}\s?:")  # "BAIL: $25.008  ARREST: SEP 24": a field of its own
+# Between a label and its value: another label ("BAIL: $25.008  ARREST: SEP 24"), or a column break after
+# something written ("DATEFILED OCT 13 200  JUN 30 2008": the label's own field was unreadable).
+_ANOTHER_FIELD = re.compile(r"[A-Za-z]{3,}\s?:|[A-Za-z0-9]\s{2,}")
 
 
 def _field_date(doc: DocText, label: str, lines: list[TextLine] | None = None) -> Span | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 import extractors
 from extractors.types import Statute
 from extractors.tagging import RuleTagger
@@ -501,6 +503,19 @@ def test_a_date_past_another_fields_label_is_not_the_labelled_date():
     # "008" (a bail of $25,000 misread) looks like a damaged D.O.B.; the arrest date has its own label
     f = extract("DEFENDANT: ARTURO S LEDESMA\nAGCY: INGLEWOOD PD  BAIL: $25.008  ARREST: SEP 24 2012\n")
     assert f.defendant_dob.value is None
+
+
+@pytest.mark.parametrize("line", ["DKT: A978496  FILING:  30-NOV-79  DEPT: 40",
+                                  "CASE NO: BA867866  FILE OT:  30-NOV-79 DEPT: 2",
+                                  "ACTIONNO. BA655921  DATEFILED 11/30/79"])
+def test_the_filing_date_behind_its_label_as_printouts_and_scans_write_it(line):
+    assert extract(line + "\n").filing_date.value == dt.date(1979, 11, 30)
+
+
+def test_a_labelled_date_is_not_taken_from_the_next_column_when_its_own_field_is_unreadable():
+    f = extract("CASE NUMBER GA708161  DATEFILED OCT 13 200  JUN 30 2008\n")
+    assert f.filing_date.value is None  # the microfilm stamp's date is not the filing
+    assert extract("CASE NO. A551902  FILE NO: 30-NOV-79\n").filing_date.value is None  # FILE NO is no date
 
 
 def test_a_filing_before_the_defendant_was_ten_loses_to_the_cases_other_dates():
