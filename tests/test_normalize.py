@@ -376,6 +376,7 @@ def test_disposition_spans_cover_their_statute_numbers(text, masked):
     ("M", "misdemeanor"), ("MISD", "misdemeanor"), ("MISDEMEANOR", "misdemeanor"), ("M.", "misdemeanor"),
     ("I", "infraction"), ("INF", "infraction"), ("INFRACTION", "infraction"),
     ("FELONV", "felony"), ("MISDEMEANDR", "misdemeanor"), ("MISDEMEAN0R", "misdemeanor"), ("1NFRACTION", "infraction"),
+    ("FELO", "felony"), ("MISO", "misdemeanor"),  # a printout's abbreviation; MISD with its D read as O
     ("F/M", None), ("WOBBLER", None), ("FELONY MISD", None), ("FELLOW", None), ("MISSED", None), ("INFANT", None),
     ("FELON", None), ("INFORMATION", None), ("INFLUENCE", None),
     ("POSS MJ", None), ("", None), ("X", None),

@@ -1,7 +1,7 @@
 """Offense levels: felony, misdemeanor, infraction.
 
-Reads: F, FEL, FELONY, M, MIS, MISD, MSD, MISDEMEANOR, I, IN, INF, INFR, INFRAC, INFRACTION (any case, with
-dots or a label such as `LEVEL:` or `CLASS`), and OCR-damaged spellings of the long words (`FELONV`,
+Reads: F, FEL, FELO, FELONY, M, MIS, MISD (MISO), MSD, MISDEMEANOR, I, IN, INF, INFR, INFRAC, INFRACTION
+(any case, with dots or a label such as `LEVEL:` or `CLASS`), and OCR-damaged spellings of the long words (`FELONV`,
 `MISDEMEANDR`, `1NFRACTION`) within a strict edit distance (1 edit up to 8 letters, 2 from 9 letters).
 
 Refuses: wobbler notation (`F/M`, `WOBBLER`), text naming two different levels, single letters inside a
@@ -18,8 +18,9 @@ from rapidfuzz.distance import Levenshtein
 __all__ = ["LevelMatch", "parse_level", "find_levels"]
 
 _EXACT = {
-    "F": "felony", "FEL": "felony", "FELONY": "felony", "FLNY": "felony",
+    "F": "felony", "FEL": "felony", "FELO": "felony", "FELONY": "felony", "FLNY": "felony",
     "M": "misdemeanor", "MIS": "misdemeanor", "MISD": "misdemeanor", "MSD": "misdemeanor", "MISDO": "misdemeanor",
+    "MISO": "misdemeanor",  # MISD with its D read as O, as dot-matrix print often is
     "MISDEMEANOR": "misdemeanor", "MISDEMEANER": "misdemeanor",
     "I": "infraction", "IN": "infraction", "INF": "infraction", "INFR": "infraction", "INFRAC": "infraction",
     "INFRACTION": "infraction",
