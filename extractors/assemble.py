@@ -242,7 +242,7 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
     """The first span of `kind` within `reach` characters after a label on the same line, with no other
     field's label between them ("FILED 2418;02-26 DOB 1959-12-21": the date of birth is not the filing;
     "008  ARREST: SEP 24 2012": the arrest date is not a birth date behind a damaged D.O.B.)."""
-    others = [_LABELS[k] for k in _FIELD_LABELS if k != label and not (label.startswith(k) or k.startswith(label))]
+    others = [_LABELS[k] for k in _FIELD_LABELS if _FIELD_LABELS[k] != _FIELD_LABELS.get(label)]
     for ln in lines or doc.lines:
         for m in _LABELS[label].finditer(ln.text):
             a = ln.start + m.end()
@@ -256,7 +256,7 @@ def _after(doc: DocText, spans: list[Span], label: str, kind: str, reach: int = 
     return None
 
 
-_FIELD_LABELS = ("case_number", "dob", "dob_damaged", "filing")
+_FIELD_LABELS = {"case_number": "case_number", "dob": "dob", "dob_damaged": "dob", "filing": "filing"}  # label: field
 # Between a label and its value: another label ("BAIL: $25.008  ARREST: SEP 24"), or a column break after
 # something written ("DATEFILED OCT 13 200  JUN 30 2008": the label's own field was unreadable).
 _ANOTHER_FIELD = re.compile(r"[A-Za-z]{3,}\s?:|[A-Za-z0-9]\s{2,}")
@@ -805,10 +805,7 @@ def _date_beside_name(doc: DocText, header: list[TextLine], name: Fact[str]) -> 
             continue
         end = at + len(name.evidence.text)
         column = ln.text[end:]
-        gap = re.match(r"[ ,.;:|]*  +", column) or re.match(r"[ ,.;:|]*(?=[^ ,.;:|])", column)
-        if gap is None:
-            return None
-        field_at = end + gap.end()
+        field_at = end + len(column) - len(column.lstrip(" ,.;:|"))
         field = ln.text[field_at:field_at + 28]
         for d in dates_mod.find_dates(field, allow_compact=True):
             label = field[:d.start].strip(" :;.,|")
